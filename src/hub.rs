@@ -1,0 +1,345 @@
+//! [`Hub`], the client, and [`HubBuilder`], its configuration.
+
+use std::{fmt, sync::Arc, time::Duration};
+
+use reqwest::header::HeaderValue;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::{
+    Error, Login, Result, SecondFactorChallenge, Token, base_url, generated, login,
+    wire::{self, Endpoint},
+};
+
+/// Docker Hub's address.
+const DEFAULT_BASE_URL: &str = "https://hub.docker.com";
+
+/// A client for Docker Hub's authentication API.
+///
+/// Build one with [`Hub::builder`] and share it: it holds one connection pool, and cloning
+/// it is cheap (one reference count), so there is no need to wrap it in an `Arc`.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let server = httpmock::MockServer::start_async().await;
+/// # server.mock_async(|when, then| { when.method("POST").path("/v2/auth/token");
+/// #     then.status(200).json_body(serde_json::json!({ "access_token": "not-a-jwt" })); }).await;
+/// let hub = dockerhub_auth::Hub::builder().base_url(server.base_url()).build()?;
+/// let token = hub.create_access_token("alice", "dckr_pat_example").await?;
+/// assert!(token.claims().is_none()); // an opaque token is still a token
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Hub {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    endpoint: Endpoint,
+    generated: generated::Client,
+    config: Config,
+}
+
+impl Hub {
+    /// Returns a builder with the defaults: `https://hub.docker.com`, a 10 s connect timeout,
+    /// a 30 s timeout for the whole request, and a 1 MiB cap on response bodies.
+    pub fn builder() -> HubBuilder {
+        HubBuilder {
+            config: Config::default(),
+        }
+    }
+
+    /// Exchanges a password, personal access token (`dckr_pat_…`) or organization access
+    /// token (`dckr_oat_…`) for a short-lived bearer token, with `POST /v2/auth/token`.
+    ///
+    /// `identifier` is the username, or the organization name for an organization access
+    /// token. This is the route Docker recommends; its tokens live about ten minutes, so a
+    /// long-running program should hold a [`Session`](crate::Session) instead.
+    ///
+    /// # Errors
+    ///
+    /// - [`InvalidInput`](crate::ErrorKind::InvalidInput): an empty identifier or secret,
+    ///   refused before any request;
+    /// - [`CredentialsRejected`](crate::ErrorKind::CredentialsRejected),
+    ///   [`Forbidden`](crate::ErrorKind::Forbidden),
+    ///   [`RateLimited`](crate::ErrorKind::RateLimited): Hub's answers, with its message;
+    /// - [`Timeout`](crate::ErrorKind::Timeout), [`Transport`](crate::ErrorKind::Transport),
+    ///   [`Unavailable`](crate::ErrorKind::Unavailable),
+    ///   [`UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    ///   [`InvalidResponse`](crate::ErrorKind::InvalidResponse).
+    #[tracing::instrument(name = "create_access_token", skip_all)]
+    pub async fn create_access_token(
+        &self,
+        identifier: &str,
+        secret: impl Into<SecretString>,
+    ) -> Result<Token> {
+        let secret = secret.into();
+        require("the identifier", identifier)?;
+        require_secret("the secret", &secret)?;
+        wire::create_access_token(&self.inner.endpoint, identifier, &secret).await
+    }
+
+    /// Logs in with a username and a password or personal access token, with the older
+    /// `POST /v2/users/login` route, the only one that supports two-factor accounts.
+    ///
+    /// An account with two-factor authentication gets
+    /// [`Login::SecondFactorRequired`]: pass its challenge and a code to
+    /// [`login_second_factor`](Self::login_second_factor).
+    ///
+    /// # Errors
+    ///
+    /// The same as [`create_access_token`](Self::create_access_token).
+    #[tracing::instrument(name = "login", skip_all)]
+    pub async fn login(&self, username: &str, password: impl Into<SecretString>) -> Result<Login> {
+        let password = password.into();
+        require("the username", username)?;
+        require_secret("the password", &password)?;
+        wire::login(&self.inner.endpoint, username, &password).await
+    }
+
+    /// Completes a two-factor login with a TOTP code or a recovery code, with
+    /// `POST /v2/users/2fa-login`.
+    ///
+    /// Spaces and dashes in the code are ignored (`"123 456"` is `"123456"`). After a wrong
+    /// code the challenge can be used again with another code.
+    ///
+    /// # Errors
+    ///
+    /// - [`InvalidInput`](crate::ErrorKind::InvalidInput): an empty code, refused before any
+    ///   request;
+    /// - [`SecondFactorRejected`](crate::ErrorKind::SecondFactorRejected): a wrong code, or
+    ///   an expired challenge;
+    /// - the transport and response kinds of
+    ///   [`create_access_token`](Self::create_access_token).
+    #[tracing::instrument(name = "login_second_factor", skip_all)]
+    pub async fn login_second_factor(
+        &self,
+        challenge: &SecondFactorChallenge,
+        code: impl Into<SecretString>,
+    ) -> Result<Token> {
+        let code = login::normalize_code(&code.into())?;
+        wire::login_second_factor(&self.inner.endpoint, challenge, &code).await
+    }
+
+    /// Returns the client generated from this crate's OpenAPI document, for anything the
+    /// facade does not cover.
+    ///
+    /// It shares this hub's connection pool, timeouts, redirect policy and body cap, but
+    /// none of the facade's checks or error classification.
+    pub fn generated(&self) -> &generated::Client {
+        &self.inner.generated
+    }
+
+    /// Returns the base URL requests go to, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.inner.endpoint.base_url
+    }
+}
+
+impl fmt::Debug for Hub {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let config = &self.inner.config;
+        f.debug_struct("Hub")
+            .field("base_url", &self.inner.endpoint.base_url)
+            .field("timeout", &config.timeout)
+            .field("connect_timeout", &config.connect_timeout)
+            .field("body_limit", &config.body_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Refuses an empty (or all-blank) name before any I/O.
+fn require(what: &'static str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid_input(format!("{what} is empty")));
+    }
+    Ok(())
+}
+
+/// Refuses an empty secret before any I/O. Blanks are kept: they may be part of a password.
+fn require_secret(what: &'static str, secret: &SecretString) -> Result<()> {
+    if secret.expose_secret().is_empty() {
+        return Err(Error::invalid_input(format!("{what} is empty")));
+    }
+    Ok(())
+}
+
+/// Configures a [`Hub`]. Create one with [`Hub::builder`].
+///
+/// Setters never fail: the first invalid setting is reported by [`build`](Self::build).
+#[must_use]
+pub struct HubBuilder {
+    config: Config,
+}
+
+/// Every setting of a hub, with all defaults in one place.
+#[derive(Clone)]
+struct Config {
+    base_url: String,
+    user_agent: Option<String>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    body_limit: usize,
+    allow_http: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            user_agent: None,
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            body_limit: wire::DEFAULT_BODY_LIMIT,
+            allow_http: false,
+        }
+    }
+}
+
+impl HubBuilder {
+    /// Sets where requests go: a mirror, a proxy, or a mock server in tests.
+    ///
+    /// A trailing `/` and a path prefix are fine (`https://proxy.example/hub/`). `http://`
+    /// is accepted only for loopback hosts (`localhost`, 127.0.0.0/8, `::1`), unless
+    /// [`danger_allow_http`](Self::danger_allow_http) is set. URLs with a username or
+    /// password, a query or a fragment are refused.
+    ///
+    /// Default: `https://hub.docker.com`.
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.config.base_url = base_url.into();
+        self
+    }
+
+    /// Appends the caller's own product to the `User-Agent` header, for example
+    /// `my-tool/1.2`, giving `dockerhub-auth/<version> my-tool/1.2`.
+    ///
+    /// Default: `dockerhub-auth/<version>` alone. [`build`](Self::build) rejects characters
+    /// a header cannot carry.
+    pub fn user_agent(mut self, product: impl Into<String>) -> Self {
+        self.config.user_agent = Some(product.into());
+        self
+    }
+
+    /// Sets the time allowed for a whole request: connecting, sending, and reading the
+    /// complete response.
+    ///
+    /// Default: 30 seconds. [`build`](Self::build) rejects zero.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.config.timeout = timeout;
+        self
+    }
+
+    /// Sets the time allowed to establish a connection, TLS included.
+    ///
+    /// Default: 10 seconds. [`build`](Self::build) rejects zero.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.config.connect_timeout = timeout;
+        self
+    }
+
+    /// Sets the most bytes of a response body the client reads. A longer body is an error
+    /// after at most this many bytes, so a hostile server cannot make the client allocate
+    /// more.
+    ///
+    /// Default: 1 MiB (Docker Hub's tokens are under 4 KiB). [`build`](Self::build) rejects
+    /// zero.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.config.body_limit = bytes;
+        self
+    }
+
+    /// Allows an `http://` base URL for a host that is not loopback.
+    ///
+    /// Default: `false`.
+    ///
+    /// # Warning
+    ///
+    /// Passwords, access tokens and the bearer tokens Hub returns then cross the network in
+    /// clear text, readable and replayable by anyone on the path. Use it only for a test
+    /// server on a network you control.
+    pub fn danger_allow_http(mut self, allow: bool) -> Self {
+        self.config.allow_http = allow;
+        self
+    }
+
+    /// Builds the hub.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for an invalid setting
+    /// (see each setter), or [`ErrorKind::Transport`](crate::ErrorKind::Transport) when the
+    /// TLS backend cannot be initialized.
+    pub fn build(self) -> Result<Hub> {
+        let config = self.config;
+        let base_url = base_url::normalize(&config.base_url, config.allow_http)?;
+        if !cfg!(any(feature = "rustls", feature = "native-tls"))
+            && base_url.starts_with("https:")
+        {
+            return Err(Error::invalid_input(
+                "https:// needs the `rustls` or `native-tls` feature",
+            ));
+        }
+        for (what, duration) in [
+            ("the timeout is zero", config.timeout),
+            ("the connect timeout is zero", config.connect_timeout),
+        ] {
+            if duration.is_zero() {
+                return Err(Error::invalid_input(what));
+            }
+        }
+        if config.body_limit == 0 {
+            return Err(Error::invalid_input("the body limit is zero"));
+        }
+        let user_agent = match &config.user_agent {
+            Some(product) => format!("{} {product}", default_user_agent()),
+            None => default_user_agent(),
+        };
+        let user_agent = HeaderValue::from_str(&user_agent)
+            .map_err(|_| Error::invalid_input("the user agent contains invalid characters"))?;
+
+        let http = reqwest::Client::builder()
+            .user_agent(user_agent)
+            .timeout(config.timeout)
+            .connect_timeout(config.connect_timeout)
+            // A redirect would re-send the body, which holds the secret, somewhere else.
+            .redirect(reqwest::redirect::Policy::none())
+            .referer(false)
+            .build()
+            .map_err(|error| {
+                Error::new(crate::ErrorKind::Transport)
+                    .with_detail("the HTTP client could not be initialized")
+                    .with_source(error)
+            })?;
+        let endpoint = Endpoint {
+            http,
+            base_url,
+            body_limit: config.body_limit,
+        };
+        Ok(Hub {
+            inner: Arc::new(Inner {
+                generated: endpoint.client(),
+                endpoint,
+                config,
+            }),
+        })
+    }
+}
+
+impl fmt::Debug for HubBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let config = &self.config;
+        f.debug_struct("HubBuilder")
+            // Not yet checked, so it may still hold a username and password.
+            .field("base_url", &base_url::redacted(&config.base_url))
+            .field("user_agent", &config.user_agent)
+            .field("timeout", &config.timeout)
+            .field("connect_timeout", &config.connect_timeout)
+            .field("body_limit", &config.body_limit)
+            .field("allow_http", &config.allow_http)
+            .finish()
+    }
+}
+
+fn default_user_agent() -> String {
+    concat!("dockerhub-auth/", env!("CARGO_PKG_VERSION")).to_owned()
+}

@@ -1,0 +1,155 @@
+//! Docker Hub bearer tokens, the way Docker Hub really behaves.
+//!
+//! `dockerhub-auth` turns a password, a personal access token (PAT, `dckr_pat_…`) or an
+//! organization access token (OAT, `dckr_oat_…`) into the JWT that Docker Hub's API wants
+//! in `Authorization: Bearer …`, two-factor accounts included. Its low-level client is
+//! generated at build time by [progenitor](https://github.com/oxidecomputer/progenitor) from
+//! the OpenAPI document in `openapi/`; the types below are a small facade over it.
+//!
+//! # Quick start
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let server = httpmock::MockServer::start_async().await;
+//! # server.mock_async(|when, then| { when.method("POST").path("/v2/auth/token");
+//! #     then.status(200).json_body(serde_json::json!({ "access_token": "not-a-jwt" })); }).await;
+//! # let hub_url = server.base_url();
+//! use dockerhub_auth::Hub;
+//!
+//! let hub = Hub::builder()
+//!     .base_url(hub_url) // leave out for https://hub.docker.com
+//!     .user_agent("my-tool/1.2")
+//!     .build()?;
+//! let token = hub.create_access_token("alice", "dckr_pat_example").await?;
+//! let header = token.authorization_header(); // `Bearer …`, marked sensitive
+//! # assert!(header.is_sensitive());
+//! # Ok(()) }
+//! ```
+//!
+//! # The three operations
+//!
+//! | method | route | gives |
+//! | --- | --- | --- |
+//! | [`Hub::create_access_token`] | `POST /v2/auth/token` | a [`Token`] living about ten minutes; Docker's recommended route, for passwords, PATs and OATs (identifier = organization name) |
+//! | [`Hub::login`] | `POST /v2/users/login` | a [`Login`]: a token, or a [`SecondFactorChallenge`] |
+//! | [`Hub::login_second_factor`] | `POST /v2/users/2fa-login` | a [`Token`] |
+//!
+//! # Two-factor accounts
+//!
+//! A second factor is an answer, not an error. Keep the challenge while a person types
+//! the code; a wrong code leaves it usable for another try.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let server = httpmock::MockServer::start_async().await;
+//! # server.mock_async(|when, then| { when.method("POST").path("/v2/users/login");
+//! #     then.status(401).json_body(serde_json::json!({
+//! #         "detail": "Require secondary authentication on MFA enabled account",
+//! #         "login_2fa_token": "eyJ.short-lived.token" })); }).await;
+//! # server.mock_async(|when, then| { when.method("POST").path("/v2/users/2fa-login");
+//! #     then.status(200).json_body(serde_json::json!({ "token": "not-a-jwt" })); }).await;
+//! # let hub = dockerhub_auth::Hub::builder().base_url(server.base_url()).build()?;
+//! # let ask_for_code = || "123 456";
+//! use dockerhub_auth::Login;
+//!
+//! let token = match hub.login("alice", "correct horse battery staple").await? {
+//!     Login::Authenticated(token) => token,
+//!     Login::SecondFactorRequired(challenge) => {
+//!         hub.login_second_factor(&challenge, ask_for_code()).await?
+//!     }
+//!     _ => unreachable!("a future kind of login"),
+//! };
+//! # let _ = token;
+//! # Ok(()) }
+//! ```
+//!
+//! # Errors
+//!
+//! Every operation returns [`Error`]. Match on its [`ErrorKind`]; Hub's own explanation is
+//! in [`Error::hub_message`], the wait it asked for in [`Error::retry_after`].
+//!
+//! ```
+//! # async fn run(hub: dockerhub_auth::Hub) {
+//! use dockerhub_auth::ErrorKind;
+//!
+//! match hub.create_access_token("alice", "dckr_pat_example").await {
+//!     Ok(token) => println!("expires at {:?}", token.expires_at()),
+//!     Err(err) => match err.kind() {
+//!         ErrorKind::CredentialsRejected | ErrorKind::Forbidden => eprintln!("{err}"),
+//!         ErrorKind::RateLimited => eprintln!("wait {:?}", err.retry_after()),
+//!         _ if err.is_retryable() => eprintln!("try again later: {err}"),
+//!         _ => eprintln!("{err}"),
+//!     },
+//! }
+//! # }
+//! ```
+//!
+//! # Security
+//!
+//! - Passwords, access tokens, JWTs, `login_2fa_token`s and codes are held as
+//!   [`SecretString`] and never appear in `Debug` or `Display` output, in errors, or in
+//!   `tracing` events. Server text quoted in errors is redacted of them too.
+//! - [`Token::claims`] are decoded without verifying the signature; use them for expiry and
+//!   display, not for authorization decisions.
+//! - Redirects are never followed (the request body holds the secret), response bodies are
+//!   capped (1 MiB by default), and `http://` is refused for hosts that are not loopback.
+//! - Secrets are wiped from this crate's own buffers when dropped. Copies inside `reqwest`,
+//!   `hyper`, `serde_json` and the TLS library are out of its reach.
+//!
+//! # Cargo features
+//!
+//! - `rustls` *(default)*: TLS through rustls.
+//! - `native-tls`: TLS through the platform's library instead.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs, missing_debug_implementations, unreachable_pub)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod base_url;
+mod error;
+mod hub;
+mod login;
+mod retry;
+mod scrub;
+mod token;
+mod wire;
+
+mod codegen {
+    #![allow(
+        missing_docs,
+        missing_debug_implementations,
+        unreachable_pub,
+        unused_imports,
+        dead_code,
+        clippy::all
+    )]
+    include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
+}
+
+/// The client generated from `openapi/dockerhub-auth.yaml`, for Hub operations the facade
+/// does not wrap. Get one with [`Hub::generated`].
+pub mod generated {
+    pub use crate::codegen::{Client, types};
+    pub use crate::wire::Exchange;
+}
+
+pub use error::{Error, ErrorKind, Result};
+pub use hub::{Hub, HubBuilder};
+pub use login::{Login, SecondFactorChallenge};
+pub use secrecy::{ExposeSecret, SecretString};
+pub use token::{Claims, Token};
+
+const _: fn() = || {
+    fn shareable<T: Send + Sync + Clone + 'static>() {}
+    shareable::<Hub>();
+    shareable::<Token>();
+    shareable::<SecondFactorChallenge>();
+    fn sendable<T: Send + Sync + 'static>() {}
+    sendable::<Error>();
+};
