@@ -319,16 +319,22 @@ async fn classify<E: HubMessage>(
                     secrets,
                 )
             }
-            // serde_json's message can quote the body, so only its position is kept.
+            // A success body is where the token lives: neither an excerpt of it nor
+            // serde_json's message (which can quote it) is kept, only where it went wrong.
             _ => Error::new(ErrorKind::InvalidResponse)
                 .with_status(status.unwrap_or(200))
                 .with_detail(format!(
-                    "the body is not what the API promises ({:?} error at line {}, column {})",
-                    error.classify(),
+                    "{} (line {}, column {})",
+                    match error.classify() {
+                        serde_json::error::Category::Data =>
+                            "a field the API promises is missing or has the wrong type",
+                        serde_json::error::Category::Eof => "the body ends early",
+                        serde_json::error::Category::Syntax | serde_json::error::Category::Io =>
+                            "the body is not JSON",
+                    },
                     error.line(),
                     error.column()
-                ))
-                .with_excerpt(excerpt_of_text(&body).as_deref().unwrap_or(""), secrets),
+                )),
         },
         Generated::ResponseBodyError(error) => match status {
             Some(status) if !is_success(status) && is_too_large(&error) => {
@@ -392,6 +398,11 @@ fn status_error(
         _ => ErrorKind::UnexpectedResponse,
     };
     let retryable = matches!(status, 429 | 502 | 503 | 504);
+    // A success body is where a token would be: nothing of it goes into an error.
+    let (message, excerpt) = match is_success(status) {
+        true => (None, None),
+        false => (message, excerpt),
+    };
     let error = Error::new(kind)
         .with_status(status)
         .with_retryable(retryable)

@@ -1,0 +1,219 @@
+//! The mock Docker Hub the behaviour tests talk to, and what they share.
+//!
+//! Every server here listens on 127.0.0.1 and is started by the test that uses it: no test
+//! reaches hub.docker.com. Each test file uses a different subset of these helpers.
+#![allow(dead_code)] // each test crate compiles this module and uses only part of it
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use base64::Engine as _;
+use dockerhub_auth::Hub;
+use httpmock::MockServer;
+use serde_json::{Value, json};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::{TcpListener, TcpStream},
+};
+
+/// A secret no output may ever contain.
+pub const CANARY: &str = "dckr_pat_CANARY_must_not_print";
+
+/// The detail Docker Hub sends with `login_2fa_token` (hub-auth-facts §8.2).
+pub const SECOND_FACTOR_DETAIL: &str = "Require secondary authentication on MFA enabled account";
+
+/// A hub pointed at the mock server, with a short timeout so failures are quick.
+pub fn hub(server: &MockServer) -> Hub {
+    hub_at(&server.base_url())
+}
+
+pub fn hub_at(base_url: &str) -> Hub {
+    Hub::builder()
+        .base_url(base_url)
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
+}
+
+/// A JWT shaped like Docker Hub's (hub-auth-facts §7), signed with nothing.
+pub fn jwt(claims: Value) -> String {
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    format!(
+        "{}.{}.bm90LWEtcmVhbC1zaWduYXR1cmU",
+        engine.encode(r#"{"alg":"RS256","typ":"JWT"}"#),
+        engine.encode(claims.to_string())
+    )
+}
+
+/// Claims of a PAT-derived token for `alice`, issued at `iat` for 600 seconds.
+pub fn hub_claims(iat: u64) -> Value {
+    json!({
+        "aud": "https://hub.docker.com",
+        "iss": "https://api.docker.com/",
+        "exp": iat + 600,
+        "iat": iat,
+        "jti": "jti-1",
+        "scope": "repo:public_read",
+        "https://hub.docker.com": {
+            "email": "alice@example.com",
+            "roles": [],
+            "session_id": "session-1",
+            "source": "docker_pat|3f1e",
+            "username": "alice",
+            "uuid": "0b3c"
+        }
+    })
+}
+
+pub fn unix(seconds: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(seconds)
+}
+
+pub fn now_unix() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+}
+
+/// The schema Docker's published spec gives a request body, with `$ref`s resolved.
+pub fn docker_request_schema(path: &str) -> Value {
+    let spec: Value =
+        yaml_serde::from_str(include_str!("../data/docker-hub-auth.official.yaml")).unwrap();
+    let schema = &spec["paths"][path]["post"]["requestBody"]["content"]["application/json"]
+        ["schema"];
+    match schema["$ref"].as_str() {
+        Some(reference) => {
+            let name = reference.trim_start_matches("#/components/schemas/");
+            spec["components"]["schemas"][name].clone()
+        }
+        None => schema.clone(),
+    }
+}
+
+/// Asserts that `body` is valid for Docker's request `schema`: an object with every required
+/// property, each property of the declared JSON type, and no property the schema lacks.
+pub fn assert_conforms(body: &Value, schema: &Value) {
+    assert_eq!(schema["type"], "object");
+    let body = body.as_object().expect("the body is a JSON object");
+    for required in schema["required"].as_array().unwrap() {
+        let name = required.as_str().unwrap();
+        assert!(body.contains_key(name), "required property {name} is missing");
+    }
+    let properties = schema["properties"].as_object().unwrap();
+    for (name, value) in body {
+        let declared = properties
+            .get(name)
+            .unwrap_or_else(|| panic!("property {name} is not in Docker's schema"));
+        let json_type = match value {
+            Value::String(_) => "string",
+            Value::Number(_) => "number",
+            Value::Bool(_) => "boolean",
+            Value::Object(_) => "object",
+            Value::Array(_) => "array",
+            Value::Null => "null",
+        };
+        assert_eq!(declared["type"], json_type, "property {name}");
+    }
+}
+
+/// A server on 127.0.0.1 that answers every connection with the same raw bytes, for
+/// answers httpmock cannot give (no `Content-Length`, stalls, broken HTTP).
+pub struct RawServer {
+    pub base_url: String,
+    connections: Arc<AtomicUsize>,
+}
+
+/// What a raw server does once it has read a request.
+#[derive(Clone)]
+pub enum Reply {
+    /// Writes these bytes, then closes the connection.
+    Bytes(Vec<u8>),
+    /// Writes these bytes, then keeps the connection open without writing more.
+    BytesThenStall(Vec<u8>),
+    /// Writes the head, then `total` bytes of body in chunks (then closes).
+    Stream { head: Vec<u8>, total: usize },
+    /// Never writes anything.
+    Silence,
+}
+
+impl RawServer {
+    pub async fn start(reply: Reply) -> RawServer {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base_url = format!("http://{}", listener.local_addr().unwrap());
+        let connections = Arc::new(AtomicUsize::new(0));
+        let counter = connections.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                counter.fetch_add(1, Ordering::SeqCst);
+                tokio::spawn(serve(stream, reply.clone()));
+            }
+        });
+        RawServer {
+            base_url,
+            connections,
+        }
+    }
+
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
+    }
+}
+
+async fn serve(mut stream: TcpStream, reply: Reply) {
+    read_request(&mut stream).await;
+    match reply {
+        Reply::Bytes(bytes) => {
+            let _ = stream.write_all(&bytes).await;
+            let _ = stream.shutdown().await;
+        }
+        Reply::BytesThenStall(bytes) => {
+            let _ = stream.write_all(&bytes).await;
+            std::future::pending::<()>().await;
+        }
+        Reply::Stream { head, total } => {
+            if stream.write_all(&head).await.is_err() {
+                return;
+            }
+            let chunk = vec![b'x'; 64 * 1024];
+            let mut sent = 0;
+            while sent < total {
+                let n = chunk.len().min(total - sent);
+                if stream.write_all(&chunk[..n]).await.is_err() {
+                    return; // the client stopped reading: what a cap should do
+                }
+                sent += n;
+            }
+            let _ = stream.shutdown().await;
+        }
+        Reply::Silence => std::future::pending::<()>().await,
+    }
+}
+
+/// Reads one request: its head, then as many body bytes as `Content-Length` says.
+async fn read_request(stream: &mut TcpStream) {
+    let mut buffer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let Ok(n) = stream.read(&mut chunk).await else {
+            return;
+        };
+        if n == 0 {
+            return;
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buffer[..end]).to_ascii_lowercase();
+            let length: usize = head
+                .lines()
+                .find_map(|line| line.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            if buffer.len() >= end + 4 + length {
+                return;
+            }
+        }
+    }
+}
