@@ -24,7 +24,8 @@ fn generate() -> Result<(), String> {
     let root = env::var("CARGO_MANIFEST_DIR").map_err(|e| format!("CARGO_MANIFEST_DIR: {e}"))?;
     let out_dir = env::var("OUT_DIR").map_err(|e| format!("OUT_DIR: {e}"))?;
     let text = fs::read_to_string(Path::new(&root).join(SPEC)).map_err(|e| e.to_string())?;
-    let spec = yaml_serde::from_str(&text).map_err(|e| format!("not an OpenAPI 3.0 document: {e}"))?;
+    let spec =
+        yaml_serde::from_str(&text).map_err(|e| format!("not an OpenAPI 3.0 document: {e}"))?;
 
     // Each generated `Client` carries a `wire::Exchange`: the response body cap its hooks
     // enforce and the status of the response it got. `Expected` hooks make the build fail

@@ -27,7 +27,11 @@ pub(crate) fn normalize(input: &str, allow_http: bool) -> Result<String> {
                 "the base URL uses http:// for a host that is not loopback; use https://",
             ));
         }
-        _ => return Err(Error::invalid_input("the base URL must start with https://")),
+        _ => {
+            return Err(Error::invalid_input(
+                "the base URL must start with https://",
+            ));
+        }
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Error::invalid_input(
@@ -114,7 +118,10 @@ mod tests {
 
     #[test]
     fn credentials_are_redacted_for_printing() {
-        assert_eq!(redacted("https://alice:pw@hub.example/x"), "https://redacted@hub.example/x");
+        assert_eq!(
+            redacted("https://alice:pw@hub.example/x"),
+            "https://redacted@hub.example/x"
+        );
         assert_eq!(redacted("https://hub.example/"), "https://hub.example/");
         assert_eq!(redacted("not a url alice:pw"), "(not a valid URL)");
     }

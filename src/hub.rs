@@ -54,7 +54,7 @@ impl Hub {
     ///
     /// `identifier` is the username, or the organization name for an organization access
     /// token. This is the route Docker recommends; its tokens live about ten minutes, so a
-    /// long-running program should hold a [`Session`](crate::Session) instead.
+    /// long-running program should refresh them ahead of expiry.
     ///
     /// # Errors
     ///
@@ -272,8 +272,7 @@ impl HubBuilder {
     pub fn build(self) -> Result<Hub> {
         let config = self.config;
         let base_url = base_url::normalize(&config.base_url, config.allow_http)?;
-        if !cfg!(any(feature = "rustls", feature = "native-tls"))
-            && base_url.starts_with("https:")
+        if !cfg!(any(feature = "rustls", feature = "native-tls")) && base_url.starts_with("https:")
         {
             return Err(Error::invalid_input(
                 "https:// needs the `rustls` or `native-tls` feature",

@@ -124,7 +124,10 @@ mod tests {
     #[test]
     fn an_empty_code_is_invalid_input() {
         for code in ["", "  ", " - "] {
-            assert_eq!(normalized(code).unwrap_err().kind(), ErrorKind::InvalidInput);
+            assert_eq!(
+                normalized(code).unwrap_err().kind(),
+                ErrorKind::InvalidInput
+            );
         }
     }
 }

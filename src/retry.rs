@@ -67,14 +67,23 @@ mod tests {
 
     #[test]
     fn delta_seconds_are_a_wait() {
-        assert_eq!(parse_wait("120", at(1_800_000_000)), Some(Duration::from_secs(120)));
+        assert_eq!(
+            parse_wait("120", at(1_800_000_000)),
+            Some(Duration::from_secs(120))
+        );
         assert_eq!(parse_wait(" 0 ", at(1_800_000_000)), Some(Duration::ZERO));
-        assert_eq!(parse_wait("1.5", at(1_800_000_000)), Some(Duration::from_millis(1500)));
+        assert_eq!(
+            parse_wait("1.5", at(1_800_000_000)),
+            Some(Duration::from_millis(1500))
+        );
     }
 
     #[test]
     fn unix_timestamp_is_a_moment() {
-        assert_eq!(parse_wait("1800000042", at(1_800_000_000)), Some(Duration::from_secs(42)));
+        assert_eq!(
+            parse_wait("1800000042", at(1_800_000_000)),
+            Some(Duration::from_secs(42))
+        );
     }
 
     #[test]
@@ -89,12 +98,24 @@ mod tests {
 
     #[test]
     fn a_moment_in_the_past_means_no_wait() {
-        assert_eq!(parse_wait("1700000000", at(1_800_000_000)), Some(Duration::ZERO));
+        assert_eq!(
+            parse_wait("1700000000", at(1_800_000_000)),
+            Some(Duration::ZERO)
+        );
     }
 
     #[test]
     fn garbage_is_no_wait() {
-        for value in ["", "soon", "-5", "1e9", "99999999999999999999999", "12abc", ".5", "Fri"] {
+        for value in [
+            "",
+            "soon",
+            "-5",
+            "1e9",
+            "99999999999999999999999",
+            "12abc",
+            ".5",
+            "Fri",
+        ] {
             assert_eq!(parse_wait(value, at(1_800_000_000)), None, "{value:?}");
         }
     }
@@ -103,8 +124,14 @@ mod tests {
     fn retry_after_wins_over_rate_limit_reset() {
         let mut headers = HeaderMap::new();
         headers.insert("x-ratelimit-reset", "1800000100".parse().unwrap());
-        assert_eq!(server_wait(&headers, at(1_800_000_000)), Some(Duration::from_secs(100)));
+        assert_eq!(
+            server_wait(&headers, at(1_800_000_000)),
+            Some(Duration::from_secs(100))
+        );
         headers.insert("retry-after", "7".parse().unwrap());
-        assert_eq!(server_wait(&headers, at(1_800_000_000)), Some(Duration::from_secs(7)));
+        assert_eq!(
+            server_wait(&headers, at(1_800_000_000)),
+            Some(Duration::from_secs(7))
+        );
     }
 }

@@ -85,7 +85,9 @@ fn words(text: &str) -> impl Iterator<Item = Word<'_>> {
     std::iter::from_fn(move || {
         let first = rest.chars().next()?;
         let (len, word) = if first.is_whitespace() {
-            let len = rest.find(|c: char| !c.is_whitespace()).unwrap_or(rest.len());
+            let len = rest
+                .find(|c: char| !c.is_whitespace())
+                .unwrap_or(rest.len());
             (len, Word::Space)
         } else if is_token_char(first) {
             let len = rest.find(|c: char| !is_token_char(c)).unwrap_or(rest.len());
@@ -133,6 +135,9 @@ mod tests {
 
     #[test]
     fn non_ascii_text_is_kept_whole() {
-        assert_eq!(scrub("Zugriff verweigert – ungültig", &[]), "Zugriff verweigert – ungültig");
+        assert_eq!(
+            scrub("Zugriff verweigert – ungültig", &[]),
+            "Zugriff verweigert – ungültig"
+        );
     }
 }

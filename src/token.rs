@@ -217,8 +217,14 @@ mod tests {
                 "uuid":"u1","source":"docker_pat|p1"}}"#,
         ))
         .unwrap();
-        assert_eq!(claims.expires_at(), Some(UNIX_EPOCH + Duration::from_secs(1_800_000_600)));
-        assert_eq!(claims.issued_at(), Some(UNIX_EPOCH + Duration::from_secs(1_800_000_000)));
+        assert_eq!(
+            claims.expires_at(),
+            Some(UNIX_EPOCH + Duration::from_secs(1_800_000_600))
+        );
+        assert_eq!(
+            claims.issued_at(),
+            Some(UNIX_EPOCH + Duration::from_secs(1_800_000_000))
+        );
         assert_eq!(claims.jwt_id(), Some("j1"));
         assert_eq!(claims.scope(), Some("repo:public_read"));
         assert_eq!(claims.username(), Some("alice"));
@@ -237,7 +243,14 @@ mod tests {
 
     #[test]
     fn what_is_not_a_jwt_has_no_claims() {
-        for token in ["opaque", "a.b", "a.b.c.d", "e30.!!!.c2ln", "e30.bm90IGpzb24.c2ln", ""] {
+        for token in [
+            "opaque",
+            "a.b",
+            "a.b.c.d",
+            "e30.!!!.c2ln",
+            "e30.bm90IGpzb24.c2ln",
+            "",
+        ] {
             assert_eq!(Claims::decode(token), None, "{token}");
         }
         assert_eq!(Claims::decode(&jwt("[1,2]")), None);

@@ -103,7 +103,12 @@ impl ClientHooks<Exchange> for Client {
             Ok(response) => {
                 let status = response.status().as_u16();
                 self.inner().status.store(status, Ordering::Relaxed);
-                tracing::debug!(operation = info.operation_id, status, elapsed_ms, "response");
+                tracing::debug!(
+                    operation = info.operation_id,
+                    status,
+                    elapsed_ms,
+                    "response"
+                );
             }
             Err(error) => tracing::debug!(
                 operation = info.operation_id,
@@ -236,7 +241,9 @@ pub(crate) async fn login(
                 None if is_second_factor_request(refusal.hub_message()) => {
                     Err(Error::new(ErrorKind::InvalidResponse)
                         .with_status(status)
-                        .with_detail("docker hub asked for a second factor but sent no login_2fa_token"))
+                        .with_detail(
+                            "docker hub asked for a second factor but sent no login_2fa_token",
+                        ))
                 }
                 None => Err(status_error(
                     Operation::Login,
@@ -417,7 +424,11 @@ fn status_error(
 /// The error for a request that got no (complete) response.
 fn transport(error: reqwest::Error) -> Error {
     let (kind, retryable, detail) = if error.is_timeout() {
-        (ErrorKind::Timeout, true, "no complete answer within the timeout")
+        (
+            ErrorKind::Timeout,
+            true,
+            "no complete answer within the timeout",
+        )
     } else if error.is_connect() {
         (ErrorKind::Transport, true, "could not connect")
     } else if error.is_body() || error.is_decode() {
@@ -485,14 +496,14 @@ const EXCERPT_WINDOW: usize = 4096;
 fn excerpt_of_text(body: &[u8]) -> Option<String> {
     let window = body.get(..EXCERPT_WINDOW).unwrap_or(body);
     let text = String::from_utf8_lossy(window);
-    let title = text
-        .to_ascii_lowercase()
-        .find("<title>")
-        .and_then(|start| {
-            let rest = text.get(start + "<title>".len()..)?;
-            let end = rest.to_ascii_lowercase().find("</title>").unwrap_or(rest.len());
-            rest.get(..end)
-        });
+    let title = text.to_ascii_lowercase().find("<title>").and_then(|start| {
+        let rest = text.get(start + "<title>".len()..)?;
+        let end = rest
+            .to_ascii_lowercase()
+            .find("</title>")
+            .unwrap_or(rest.len());
+        rest.get(..end)
+    });
     let excerpt = title.unwrap_or(&text).trim();
     (!excerpt.is_empty()).then(|| excerpt.to_owned())
 }
@@ -506,14 +517,21 @@ mod tests {
         let (message, excerpt) = describe_body(br#"{"message":"unauthorized","errinfo":{}}"#);
         assert_eq!(message.as_deref(), Some("unauthorized"));
         assert_eq!(excerpt, None);
-        let (message, _) = describe_body(br#"{"detail":"Incorrect authentication credentials","message":"x"}"#);
-        assert_eq!(message.as_deref(), Some("Incorrect authentication credentials"));
+        let (message, _) =
+            describe_body(br#"{"detail":"Incorrect authentication credentials","message":"x"}"#);
+        assert_eq!(
+            message.as_deref(),
+            Some("Incorrect authentication credentials")
+        );
     }
 
     #[test]
     fn html_pages_give_their_title() {
         let page = b"<html><head><TITLE>502 Bad Gateway</TITLE></head><body>nginx</body></html>";
-        assert_eq!(describe_body(page), (None, Some("502 Bad Gateway".to_owned())));
+        assert_eq!(
+            describe_body(page),
+            (None, Some("502 Bad Gateway".to_owned()))
+        );
     }
 
     #[test]

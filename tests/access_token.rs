@@ -5,7 +5,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use dockerhub_auth::{ErrorKind};
+use dockerhub_auth::ErrorKind;
 use httpmock::MockServer;
 use serde_json::json;
 
@@ -41,14 +41,18 @@ async fn a_pat_is_exchanged_for_a_jwt_with_decoded_claims() {
 
 #[tokio::test]
 async fn the_request_body_is_what_dockers_spec_requires() {
-    let body = json!({ "identifier": "acme-org", "secret": "dckr_oat_0123456789abcdef0123456789abcdef" });
+    let body =
+        json!({ "identifier": "acme-org", "secret": "dckr_oat_0123456789abcdef0123456789abcdef" });
     assert_conforms(&body, &docker_request_schema("/v2/auth/token"));
 
     let server = MockServer::start_async().await;
     let mock = server
         .mock_async(|when, then| {
-            when.method("POST").path("/v2/auth/token").json_body(body.clone());
-            then.status(200).json_body(json!({ "access_token": "opaque" }));
+            when.method("POST")
+                .path("/v2/auth/token")
+                .json_body(body.clone());
+            then.status(200)
+                .json_body(json!({ "access_token": "opaque" }));
         })
         .await;
     hub(&server)
@@ -68,7 +72,10 @@ async fn an_opaque_token_is_still_a_token() {
                 .json_body(json!({ "access_token": "opaque-token", "extra": 1 }));
         })
         .await;
-    let token = hub(&server).create_access_token("alice", "pw").await.unwrap();
+    let token = hub(&server)
+        .create_access_token("alice", "pw")
+        .await
+        .unwrap();
     assert_eq!(token.expose_secret(), "opaque-token");
     assert!(token.claims().is_none());
     assert_eq!(token.expires_at(), None);
@@ -77,13 +84,22 @@ async fn an_opaque_token_is_still_a_token() {
 #[tokio::test]
 async fn empty_identifier_or_secret_is_refused_without_a_request() {
     let server = MockServer::start_async().await;
-    let mock = server.mock_async(|_, then| {
-        then.status(200);
-    }).await;
+    let mock = server
+        .mock_async(|_, then| {
+            then.status(200);
+        })
+        .await;
     let hub = hub(&server);
     for (identifier, secret) in [("", "dckr_pat_x"), ("   ", "dckr_pat_x"), ("alice", "")] {
-        let err = hub.create_access_token(identifier, secret).await.unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{identifier:?}/{secret:?}");
+        let err = hub
+            .create_access_token(identifier, secret)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.kind(),
+            ErrorKind::InvalidInput,
+            "{identifier:?}/{secret:?}"
+        );
     }
     mock.assert_calls_async(0).await;
 }
@@ -121,8 +137,14 @@ async fn unauthorized_with_detail_prefers_the_detail() {
             }));
         })
         .await;
-    let err = hub(&server).create_access_token("alice", "x1234").await.unwrap_err();
-    assert_eq!(err.hub_message(), Some("Incorrect authentication credentials"));
+    let err = hub(&server)
+        .create_access_token("alice", "x1234")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.hub_message(),
+        Some("Incorrect authentication credentials")
+    );
 }
 
 #[tokio::test]
@@ -136,7 +158,10 @@ async fn unauthorized_with_a_body_that_is_not_json_is_still_rejected_credentials
                 .body("<html><title>401 Authorization Required</title></html>");
         })
         .await;
-    let err = hub(&server).create_access_token("alice", "x1234").await.unwrap_err();
+    let err = hub(&server)
+        .create_access_token("alice", "x1234")
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::CredentialsRejected);
     assert_eq!(err.status(), Some(401));
     assert_eq!(err.body_excerpt(), Some("401 Authorization Required"));
@@ -153,15 +178,25 @@ async fn a_pat_derived_token_refusal_is_forbidden() {
             );
         })
         .await;
-    let err = hub(&server).create_access_token("alice", "x1234").await.unwrap_err();
+    let err = hub(&server)
+        .create_access_token("alice", "x1234")
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Forbidden);
     assert_eq!(err.status(), Some(403));
-    assert_eq!(err.hub_message(), Some("token issued from personal access token"));
+    assert_eq!(
+        err.hub_message(),
+        Some("token issued from personal access token")
+    );
 }
 
 #[tokio::test]
 async fn a_200_without_a_token_is_an_invalid_response() {
-    for body in [json!({}), json!({ "token": "wrong-field" }), json!({ "access_token": "" })] {
+    for body in [
+        json!({}),
+        json!({ "token": "wrong-field" }),
+        json!({ "access_token": "" }),
+    ] {
         let server = MockServer::start_async().await;
         server
             .mock_async(|when, then| {
@@ -169,7 +204,10 @@ async fn a_200_without_a_token_is_an_invalid_response() {
                 then.status(200).json_body(body.clone());
             })
             .await;
-        let err = hub(&server).create_access_token("alice", "x1234").await.unwrap_err();
+        let err = hub(&server)
+            .create_access_token("alice", "x1234")
+            .await
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{body}");
         assert_eq!(err.status(), Some(200));
     }
@@ -186,7 +224,10 @@ async fn garbage_json_is_an_invalid_response() {
                 .body("{\"access_token\": \"eyJ.truncated");
         })
         .await;
-    let err = hub(&server).create_access_token("alice", "x1234").await.unwrap_err();
+    let err = hub(&server)
+        .create_access_token("alice", "x1234")
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidResponse);
     assert!(!err.to_string().contains("eyJ.truncated"), "{err}");
 }
@@ -197,7 +238,8 @@ async fn a_redirect_is_not_followed_and_the_secret_goes_nowhere_else() {
     let stolen = elsewhere
         .mock_async(|when, then| {
             when.any_request();
-            then.status(200).json_body(json!({ "access_token": "stolen" }));
+            then.status(200)
+                .json_body(json!({ "access_token": "stolen" }));
         })
         .await;
     let server = MockServer::start_async().await;
@@ -209,7 +251,10 @@ async fn a_redirect_is_not_followed_and_the_secret_goes_nowhere_else() {
         })
         .await;
 
-    let err = hub(&server).create_access_token("alice", CANARY).await.unwrap_err();
+    let err = hub(&server)
+        .create_access_token("alice", CANARY)
+        .await
+        .unwrap_err();
 
     redirect.assert_calls_async(1).await;
     stolen.assert_calls_async(0).await;

@@ -43,7 +43,12 @@ fn assert_wait(err: &Error, expected_secs: u64) {
 
 #[tokio::test]
 async fn rate_limit_with_retry_after_in_seconds() {
-    let err = answer(429, &[("retry-after", "30".into())], r#"{"detail":"Rate limit exceeded"}"#).await;
+    let err = answer(
+        429,
+        &[("retry-after", "30".into())],
+        r#"{"detail":"Rate limit exceeded"}"#,
+    )
+    .await;
     assert_eq!(err.kind(), ErrorKind::RateLimited);
     assert_eq!(err.status(), Some(429));
     assert_eq!(err.retry_after(), Some(Duration::from_secs(30)));
@@ -156,9 +161,15 @@ async fn a_body_over_the_cap_is_refused() {
             then.status(200).body(&big);
         })
         .await;
-    let err = hub(&server).create_access_token("alice", "x1234").await.unwrap_err();
+    let err = hub(&server)
+        .create_access_token("alice", "x1234")
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidResponse);
-    assert!(err.to_string().contains("larger than 1048576 bytes"), "{err}");
+    assert!(
+        err.to_string().contains("larger than 1048576 bytes"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -189,7 +200,10 @@ async fn an_error_status_with_a_huge_body_keeps_its_meaning() {
             then.status(503).body("x".repeat(2 * 1024 * 1024));
         })
         .await;
-    let err = hub(&server).create_access_token("alice", "x1234").await.unwrap_err();
+    let err = hub(&server)
+        .create_access_token("alice", "x1234")
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Unavailable);
     assert_eq!(err.body_excerpt(), None);
 }
@@ -234,7 +248,10 @@ async fn a_server_echoing_the_secret_does_not_get_it_into_the_error() {
                 then.status(status).body(&body);
             })
             .await;
-        let err = hub(&server).create_access_token("alice", CANARY).await.unwrap_err();
+        let err = hub(&server)
+            .create_access_token("alice", CANARY)
+            .await
+            .unwrap_err();
         for text in [err.to_string(), format!("{err:?}")] {
             assert!(!text.contains(CANARY), "{status}: {text}");
         }

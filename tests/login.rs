@@ -43,11 +43,17 @@ async fn a_wrong_password_is_rejected_with_hubs_detail() {
                 .json_body(json!({ "detail": "Incorrect authentication credentials" }));
         })
         .await;
-    let err = hub(&server).login("alice", "wrong-password").await.unwrap_err();
+    let err = hub(&server)
+        .login("alice", "wrong-password")
+        .await
+        .unwrap_err();
     mock.assert_calls_async(1).await;
     assert_eq!(err.kind(), ErrorKind::CredentialsRejected);
     assert_eq!(err.status(), Some(401));
-    assert_eq!(err.hub_message(), Some("Incorrect authentication credentials"));
+    assert_eq!(
+        err.hub_message(),
+        Some("Incorrect authentication credentials")
+    );
     assert_eq!(
         err.to_string(),
         "docker hub rejected the credentials (http 401): Incorrect authentication credentials"
@@ -64,7 +70,10 @@ async fn the_unauthorized_shape_without_detail_is_rejected_credentials() {
                 .json_body(json!({ "message": "unauthorized", "errinfo": {} }));
         })
         .await;
-    let err = hub(&server).login("alice", "wrong-password").await.unwrap_err();
+    let err = hub(&server)
+        .login("alice", "wrong-password")
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::CredentialsRejected);
     assert_eq!(err.hub_message(), Some("unauthorized"));
 }
@@ -101,7 +110,10 @@ async fn a_null_login_2fa_token_is_a_plain_rejection() {
             }));
         })
         .await;
-    let err = hub(&server).login("alice", "wrong-password").await.unwrap_err();
+    let err = hub(&server)
+        .login("alice", "wrong-password")
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::CredentialsRejected);
 }
 
@@ -111,10 +123,14 @@ async fn a_second_factor_request_without_its_token_is_an_invalid_response() {
     server
         .mock_async(|when, then| {
             when.path("/v2/users/login");
-            then.status(401).json_body(json!({ "detail": SECOND_FACTOR_DETAIL }));
+            then.status(401)
+                .json_body(json!({ "detail": SECOND_FACTOR_DETAIL }));
         })
         .await;
-    let err = hub(&server).login("alice", "hunter2hunter2").await.unwrap_err();
+    let err = hub(&server)
+        .login("alice", "hunter2hunter2")
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidResponse);
     assert_eq!(err.status(), Some(401));
 }
@@ -128,16 +144,21 @@ async fn a_200_without_a_token_is_an_invalid_response() {
             then.status(200).json_body(json!({ "detail": "ok" }));
         })
         .await;
-    let err = hub(&server).login("alice", "hunter2hunter2").await.unwrap_err();
+    let err = hub(&server)
+        .login("alice", "hunter2hunter2")
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidResponse);
 }
 
 #[tokio::test]
 async fn empty_username_or_password_is_refused_without_a_request() {
     let server = MockServer::start_async().await;
-    let mock = server.mock_async(|_, then| {
-        then.status(200);
-    }).await;
+    let mock = server
+        .mock_async(|_, then| {
+            then.status(200);
+        })
+        .await;
     let hub = hub(&server);
     for (username, password) in [("", "pw"), ("\t", "pw"), ("alice", "")] {
         let err = hub.login(username, password).await.unwrap_err();
@@ -152,12 +173,15 @@ async fn a_rate_limited_login_is_not_a_credentials_problem() {
     let mock = server
         .mock_async(|when, then| {
             when.path("/v2/users/login");
-            then.status(429).header("retry-after", "600").body(
-                "toomanyrequests: too many failed login attempts for username or IP address",
-            );
+            then.status(429)
+                .header("retry-after", "600")
+                .body("toomanyrequests: too many failed login attempts for username or IP address");
         })
         .await;
-    let err = hub(&server).login("alice", "hunter2hunter2").await.unwrap_err();
+    let err = hub(&server)
+        .login("alice", "hunter2hunter2")
+        .await
+        .unwrap_err();
     mock.assert_calls_async(1).await;
     assert_eq!(err.kind(), ErrorKind::RateLimited);
     assert_eq!(err.retry_after(), Some(std::time::Duration::from_secs(600)));

@@ -43,7 +43,10 @@ async fn the_code_is_sent_as_a_string_without_spaces() {
         })
         .await;
 
-    let token = hub.login_second_factor(&challenge, " 012 345 ").await.unwrap();
+    let token = hub
+        .login_second_factor(&challenge, " 012 345 ")
+        .await
+        .unwrap();
 
     mock.assert_calls_async(1).await;
     assert_eq!(token.expose_secret(), "the-jwt");
@@ -70,12 +73,21 @@ async fn a_wrong_code_leaves_the_challenge_usable() {
         })
         .await;
 
-    let err = hub.login_second_factor(&challenge, "000000").await.unwrap_err();
+    let err = hub
+        .login_second_factor(&challenge, "000000")
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::SecondFactorRejected);
-    assert_eq!(err.hub_message(), Some("Incorrect authentication credentials"));
+    assert_eq!(
+        err.hub_message(),
+        Some("Incorrect authentication credentials")
+    );
     assert!(!err.is_retryable());
 
-    let token = hub.login_second_factor(&challenge, "123-456").await.unwrap();
+    let token = hub
+        .login_second_factor(&challenge, "123-456")
+        .await
+        .unwrap();
     assert_eq!(token.expose_secret(), "the-jwt");
     wrong.assert_calls_async(1).await;
     right.assert_calls_async(1).await;
@@ -93,7 +105,9 @@ async fn a_recovery_code_is_accepted() {
             then.status(200).json_body(json!({ "token": "the-jwt" }));
         })
         .await;
-    hub.login_second_factor(&challenge, "a1b2-c3d4-e5f6").await.unwrap();
+    hub.login_second_factor(&challenge, "a1b2-c3d4-e5f6")
+        .await
+        .unwrap();
     mock.assert_calls_async(1).await;
 }
 

@@ -75,15 +75,18 @@ pub fn unix(seconds: u64) -> SystemTime {
 }
 
 pub fn now_unix() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
 }
 
 /// The schema Docker's published spec gives a request body, with `$ref`s resolved.
 pub fn docker_request_schema(path: &str) -> Value {
     let spec: Value =
         yaml_serde::from_str(include_str!("../data/docker-hub-auth.official.yaml")).unwrap();
-    let schema = &spec["paths"][path]["post"]["requestBody"]["content"]["application/json"]
-        ["schema"];
+    let schema =
+        &spec["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"];
     match schema["$ref"].as_str() {
         Some(reference) => {
             let name = reference.trim_start_matches("#/components/schemas/");
@@ -93,6 +96,44 @@ pub fn docker_request_schema(path: &str) -> Value {
     }
 }
 
+/// Reduces a schema to what a body looks like on the wire: each property's JSON type, which
+/// properties are required, and which required ones may be null. (Whether an optional
+/// property may also be null is not compared: the generated `Option` accepts both.)
+pub fn shape(schema: &Value) -> (Vec<(String, String)>, Vec<String>) {
+    let mut required: Vec<String> = schema["required"]
+        .as_array()
+        .map(|r| r.iter().map(|n| n.as_str().unwrap().to_owned()).collect())
+        .unwrap_or_default();
+    required.sort();
+    let mut properties: Vec<(String, String)> = schema["properties"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(name, property)| {
+            // OpenAPI 3.0 writes `nullable: true`; JSON Schema (schemars) `type: [t, "null"]`.
+            let (ty, nullable) = match &property["type"] {
+                Value::Array(types) => (
+                    types.iter().find(|t| *t != "null").unwrap().clone(),
+                    types.iter().any(|t| t == "null"),
+                ),
+                ty => (ty.clone(), property["nullable"] == true),
+            };
+            let ty = ty.as_str().unwrap();
+            let nullable = nullable && required.contains(name);
+            (
+                name.clone(),
+                if nullable {
+                    format!("{ty} or null")
+                } else {
+                    ty.to_owned()
+                },
+            )
+        })
+        .collect();
+    properties.sort();
+    (properties, required)
+}
+
 /// Asserts that `body` is valid for Docker's request `schema`: an object with every required
 /// property, each property of the declared JSON type, and no property the schema lacks.
 pub fn assert_conforms(body: &Value, schema: &Value) {
@@ -100,7 +141,10 @@ pub fn assert_conforms(body: &Value, schema: &Value) {
     let body = body.as_object().expect("the body is a JSON object");
     for required in schema["required"].as_array().unwrap() {
         let name = required.as_str().unwrap();
-        assert!(body.contains_key(name), "required property {name} is missing");
+        assert!(
+            body.contains_key(name),
+            "required property {name} is missing"
+        );
     }
     let properties = schema["properties"].as_object().unwrap();
     for (name, value) in body {

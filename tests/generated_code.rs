@@ -1,0 +1,52 @@
+//! The generated client: the reviewed snapshot in `openapi/` is what `build.rs` generates,
+//! and the generated types describe the same bodies as the spec they came from.
+//!
+//! After changing the spec or the generator, refresh the snapshot with
+//!
+//! ```text
+//! EXPECTORATE=overwrite cargo test --test generated_code
+//! ```
+//!
+//! and commit it with the change, so that review shows the generated code's diff.
+
+mod common;
+
+use common::shape;
+use dockerhub_auth::generated::types;
+use schemars::{JsonSchema, schema_for};
+use serde_json::Value;
+
+#[test]
+fn the_reviewed_snapshot_is_what_build_rs_generates() {
+    expectorate::assert_contents(
+        "openapi/codegen.rs",
+        include_str!(concat!(env!("OUT_DIR"), "/codegen.rs")),
+    );
+}
+
+/// The component schemas of our spec, `openapi/dockerhub-auth.yaml`.
+fn spec_schema(name: &str) -> Value {
+    let spec: Value = yaml_serde::from_str(include_str!("../openapi/dockerhub-auth.yaml")).unwrap();
+    spec["components"]["schemas"][name].clone()
+}
+
+fn assert_same_shape<T: JsonSchema>(spec_name: &str) {
+    let generated = serde_json::to_value(schema_for!(T)).unwrap();
+    assert_eq!(
+        shape(&generated),
+        shape(&spec_schema(spec_name)),
+        "the generated type for {spec_name} does not match the spec"
+    );
+}
+
+#[test]
+fn generated_types_have_the_shape_of_the_spec_schemas() {
+    assert_same_shape::<types::AuthCreateAccessTokenRequest>("AuthCreateAccessTokenRequest");
+    assert_same_shape::<types::AuthCreateTokenResponse>("AuthCreateTokenResponse");
+    assert_same_shape::<types::ErrorResponse>("ErrorResponse");
+    assert_same_shape::<types::UsersLoginRequest>("UsersLoginRequest");
+    assert_same_shape::<types::PostUsersLoginSuccessResponse>("PostUsersLoginSuccessResponse");
+    assert_same_shape::<types::PostUsersLoginErrorResponse>("PostUsersLoginErrorResponse");
+    assert_same_shape::<types::Users2FaLoginRequest>("Users2FALoginRequest");
+    assert_same_shape::<types::PostUsers2FaLoginErrorResponse>("PostUsers2FALoginErrorResponse");
+}
