@@ -1,0 +1,150 @@
+//! No secret ever reaches `Debug` or `Display`: every public type is formatted with a canary
+//! secret inside it, through every flow.
+
+mod common;
+
+use common::*;
+use dockerhub_auth::{ErrorKind, Hub, Login};
+use httpmock::MockServer;
+use serde_json::json;
+
+/// A JWT whose every part would be recognisable in output.
+fn canary_jwt() -> String {
+    format!(
+        "{}.{CANARY}",
+        jwt(hub_claims(1_800_000_000)).rsplit_once('.').unwrap().0
+    )
+}
+
+fn assert_clean(texts: &[String]) {
+    for text in texts {
+        assert!(!text.contains(CANARY), "secret leaked: {text}");
+        assert!(!text.contains(&canary_jwt()), "token leaked: {text}");
+    }
+}
+
+#[tokio::test]
+async fn hub_builder_and_tokens_never_show_secrets() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path("/v2/auth/token");
+            then.status(200)
+                .json_body(json!({ "access_token": canary_jwt() }));
+        })
+        .await;
+    let builder = Hub::builder().base_url(server.base_url());
+    let builder_debug = format!("{builder:?}");
+    let hub = builder.build().unwrap();
+    let token = hub.create_access_token("alice", CANARY).await.unwrap();
+    assert_eq!(token.expose_secret(), canary_jwt());
+    assert_clean(&[
+        builder_debug,
+        format!("{hub:?}"),
+        format!("{token:?}"),
+        format!("{:?}", token.claims()),
+        format!("{:?}", token.authorization_header()),
+    ]);
+}
+
+#[tokio::test]
+async fn a_two_factor_flow_never_shows_the_password_the_login_2fa_token_or_the_code() {
+    let server = MockServer::start_async().await;
+    let login_2fa_token = format!("opaque-2fa-{CANARY}");
+    server
+        .mock_async(|when, then| {
+            when.path("/v2/users/login");
+            then.status(401).json_body(json!({
+                "detail": SECOND_FACTOR_DETAIL,
+                "login_2fa_token": login_2fa_token
+            }));
+        })
+        .await;
+    let wrong = server
+        .mock_async(|when, then| {
+            when.path("/v2/users/2fa-login")
+                .json_body_includes(r#"{"code":"111111"}"#);
+            // A hostile server that echoes everything it was sent.
+            then.status(401).json_body(json!({
+                "detail": format!("bad code 111111 for {login_2fa_token}")
+            }));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.path("/v2/users/2fa-login")
+                .json_body_includes(r#"{"code":"222222"}"#);
+            then.status(200).json_body(json!({ "token": canary_jwt() }));
+        })
+        .await;
+    let hub = hub(&server);
+
+    let login = hub.login("alice", CANARY).await.unwrap();
+    let login_debug = format!("{login:?}");
+    let Login::SecondFactorRequired(challenge) = login else {
+        panic!("expected a challenge")
+    };
+    let err = hub
+        .login_second_factor(&challenge, "111 111")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::SecondFactorRejected);
+    wrong.assert_calls_async(1).await;
+    let token = hub.login_second_factor(&challenge, "222222").await.unwrap();
+    let authenticated = Login::Authenticated(token.clone());
+
+    assert_clean(&[
+        login_debug,
+        format!("{challenge:?}"),
+        format!("{err}"),
+        format!("{err:?}"),
+        format!("{token:?}"),
+        format!("{authenticated:?}"),
+    ]);
+    for text in [format!("{err}"), format!("{err:?}")] {
+        assert!(!text.contains("111111"), "code leaked: {text}");
+        assert!(
+            !text.contains("opaque-2fa"),
+            "login_2fa_token leaked: {text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn errors_from_every_kind_of_answer_never_show_the_secret() {
+    let bodies = [
+        (401, format!(r#"{{"detail":"wrong secret {CANARY}"}}"#)),
+        (
+            403,
+            format!(r#"{{"message":"{CANARY} may not be used here"}}"#),
+        ),
+        (429, format!("slow down, {CANARY}")),
+        (500, format!("<html><title>{CANARY}</title></html>")),
+        (200, format!(r#"{{"access_token": ["{CANARY}"]}}"#)),
+        (200, format!(r#"{{"access_token": "{CANARY}"#)),
+        (201, format!(r#"{{"access_token": "{CANARY}"}}"#)),
+        (307, String::new()),
+    ];
+    for (status, body) in bodies {
+        let server = MockServer::start_async().await;
+        server
+            .mock_async(|when, then| {
+                when.path("/v2/auth/token");
+                then.status(status)
+                    .header("location", format!("https://evil.example/{CANARY}"))
+                    .body(&body);
+            })
+            .await;
+        let err = hub(&server)
+            .create_access_token("alice", CANARY)
+            .await
+            .unwrap_err();
+        let mut texts = vec![format!("{err}"), format!("{err:?}")];
+        let mut source = std::error::Error::source(&err);
+        while let Some(cause) = source {
+            texts.push(format!("{cause} {cause:?}"));
+            source = cause.source();
+        }
+        assert_clean(&texts);
+    }
+}
