@@ -44,19 +44,24 @@ fn generate() -> Result<(), String> {
     let mut generator = progenitor::Generator::new(&settings);
 
     // progenitor panics (rather than returning an error) on some constructs, for example two
-    // success responses with different bodies; report those like any other rejection.
-    let tokens = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    // success responses with different bodies; report those like any other rejection, with
+    // the default hook's message and backtrace silenced.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let generated = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         generator.generate_tokens(&spec)
-    }))
-    .map_err(|panic| {
-        let why = panic
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_else(|| "the generator panicked".to_string());
-        format!("progenitor rejected it: {why}")
-    })?
-    .map_err(|e| format!("progenitor rejected it: {e}"))?;
+    }));
+    std::panic::set_hook(default_hook);
+    let tokens = generated
+        .map_err(|panic| {
+            let why = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "the generator panicked".to_string());
+            format!("progenitor rejected it: {why}")
+        })?
+        .map_err(|e| format!("progenitor rejected it: {e}"))?;
 
     let file = syn::parse2(tokens).map_err(|e| format!("progenitor produced invalid Rust: {e}"))?;
     let code = format!(

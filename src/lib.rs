@@ -150,6 +150,11 @@ pub use login::{Login, SecondFactorChallenge};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use token::{Claims, Token};
 
+/// Compiles the README's Rust example as a doctest, so that it cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 const _: fn() = || {
     fn shareable<T: Send + Sync + Clone + 'static>() {}
     shareable::<Hub>();
