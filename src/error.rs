@@ -1,6 +1,6 @@
 //! The crate's one error type: an opaque [`Error`] with a matchable [`ErrorKind`].
 
-use std::{borrow::Cow, error::Error as StdError, fmt, time::Duration};
+use std::{borrow::Cow, error::Error as StdError, fmt, sync::Arc, time::Duration};
 
 use crate::scrub::scrub;
 
@@ -63,10 +63,15 @@ pub enum ErrorKind {
 /// }
 /// # }
 /// ```
+///
+/// Errors are `Clone`, so that every task waiting on one [`Session`](crate::Session) refresh
+/// can receive the same failure.
+#[derive(Clone)]
 pub struct Error {
     inner: Box<Inner>,
 }
 
+#[derive(Clone)]
 struct Inner {
     kind: ErrorKind,
     /// What this crate knows beyond the kind, in a few words ("the username is empty").
@@ -76,7 +81,7 @@ struct Inner {
     excerpt: Option<String>,
     retry_after: Option<Duration>,
     retryable: bool,
-    source: Option<Box<dyn StdError + Send + Sync>>,
+    source: Option<Arc<dyn StdError + Send + Sync>>,
 }
 
 impl Error {
@@ -135,7 +140,7 @@ impl Error {
     }
 
     pub(crate) fn with_source(mut self, source: impl StdError + Send + Sync + 'static) -> Self {
-        self.inner.source = Some(Box::new(source));
+        self.inner.source = Some(Arc::new(source));
         self
     }
 

@@ -6,7 +6,8 @@ use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::{
-    Error, Login, Result, SecondFactorChallenge, Token, base_url, generated, login,
+    Credentials, Error, Login, Result, RetryPolicy, SecondFactorChallenge, Session, SessionBuilder,
+    Token, base_url, generated, login, retry,
     wire::{self, Endpoint},
 };
 
@@ -73,10 +74,7 @@ impl Hub {
         identifier: &str,
         secret: impl Into<SecretString>,
     ) -> Result<Token> {
-        let secret = secret.into();
-        require("the identifier", identifier)?;
-        require_secret("the secret", &secret)?;
-        wire::create_access_token(&self.inner.endpoint, identifier, &secret).await
+        self.exchange_access_token(identifier, &secret.into()).await
     }
 
     /// Logs in with a username and a password or personal access token, with the older
@@ -91,10 +89,7 @@ impl Hub {
     /// The same as [`create_access_token`](Self::create_access_token).
     #[tracing::instrument(name = "login", skip_all)]
     pub async fn login(&self, username: &str, password: impl Into<SecretString>) -> Result<Login> {
-        let password = password.into();
-        require("the username", username)?;
-        require_secret("the password", &password)?;
-        wire::login(&self.inner.endpoint, username, &password).await
+        self.login_with(username, &password.into()).await
     }
 
     /// Completes a two-factor login with a TOTP code or a recovery code, with
@@ -118,7 +113,61 @@ impl Hub {
         code: impl Into<SecretString>,
     ) -> Result<Token> {
         let code = login::normalize_code(&code.into())?;
-        wire::login_second_factor(&self.inner.endpoint, challenge, &code).await
+        self.complete_second_factor(challenge, &code).await
+    }
+
+    /// [`create_access_token`](Self::create_access_token) on a secret already held.
+    pub(crate) async fn exchange_access_token(
+        &self,
+        identifier: &str,
+        secret: &SecretString,
+    ) -> Result<Token> {
+        require("the identifier", identifier)?;
+        require_secret("the secret", secret)?;
+        let endpoint = &self.inner.endpoint;
+        retry::run(&self.inner.config.retry, || {
+            wire::create_access_token(endpoint, identifier, secret)
+        })
+        .await
+    }
+
+    /// [`login`](Self::login) with a password already held.
+    pub(crate) async fn login_with(
+        &self,
+        username: &str,
+        password: &SecretString,
+    ) -> Result<Login> {
+        require("the username", username)?;
+        require_secret("the password", password)?;
+        let endpoint = &self.inner.endpoint;
+        retry::run(&self.inner.config.retry, || {
+            wire::login(endpoint, username, password)
+        })
+        .await
+    }
+
+    /// [`login_second_factor`](Self::login_second_factor) with a normalized code.
+    pub(crate) async fn complete_second_factor(
+        &self,
+        challenge: &SecondFactorChallenge,
+        code: &str,
+    ) -> Result<Token> {
+        let endpoint = &self.inner.endpoint;
+        retry::run(&self.inner.config.retry, || {
+            wire::login_second_factor(endpoint, challenge, code)
+        })
+        .await
+    }
+
+    /// Returns a [`Session`] with the default refresh settings: a token source that caches,
+    /// refreshes ahead of expiry and sends one request however many tasks ask at once.
+    pub fn session(&self, credentials: Credentials) -> Session {
+        self.session_builder(credentials).build()
+    }
+
+    /// Returns a builder for a [`Session`] with other refresh settings.
+    pub fn session_builder(&self, credentials: Credentials) -> SessionBuilder {
+        SessionBuilder::new(self.clone(), credentials)
     }
 
     /// Returns the client generated from this crate's OpenAPI document, for anything the
@@ -144,6 +193,7 @@ impl fmt::Debug for Hub {
             .field("timeout", &config.timeout)
             .field("connect_timeout", &config.connect_timeout)
             .field("body_limit", &config.body_limit)
+            .field("retry", &config.retry)
             .finish_non_exhaustive()
     }
 }
@@ -181,6 +231,7 @@ struct Config {
     connect_timeout: Duration,
     body_limit: usize,
     allow_http: bool,
+    retry: RetryPolicy,
 }
 
 impl Default for Config {
@@ -192,6 +243,7 @@ impl Default for Config {
             connect_timeout: Duration::from_secs(10),
             body_limit: wire::DEFAULT_BODY_LIMIT,
             allow_http: false,
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -245,6 +297,15 @@ impl HubBuilder {
     /// zero.
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.config.body_limit = bytes;
+        self
+    }
+
+    /// Sets which failures are retried, how often, and how long to wait in between.
+    ///
+    /// Default: [`RetryPolicy::default`], three attempts with waits of at most 60 s. Use
+    /// [`RetryPolicy::never`] to send every request once.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.config.retry = policy;
         self
     }
 
@@ -335,6 +396,7 @@ impl fmt::Debug for HubBuilder {
             .field("connect_timeout", &config.connect_timeout)
             .field("body_limit", &config.body_limit)
             .field("allow_http", &config.allow_http)
+            .field("retry", &config.retry)
             .finish()
     }
 }

@@ -112,12 +112,16 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod base_url;
+mod credentials;
 mod error;
 mod hub;
 mod login;
 mod retry;
 mod scrub;
+mod session;
 mod token;
+#[cfg(feature = "totp")]
+mod totp;
 mod wire;
 
 mod codegen {
@@ -144,10 +148,13 @@ pub mod generated {
     pub use crate::wire::Exchange;
 }
 
+pub use credentials::Credentials;
 pub use error::{Error, ErrorKind, Result};
 pub use hub::{Hub, HubBuilder};
 pub use login::{Login, SecondFactorChallenge};
+pub use retry::RetryPolicy;
 pub use secrecy::{ExposeSecret, SecretString};
+pub use session::{Session, SessionBuilder};
 pub use token::{Claims, Token};
 
 /// Compiles the README's Rust example as a doctest, so that it cannot go stale.
@@ -158,8 +165,9 @@ struct ReadmeDoctests;
 const _: fn() = || {
     fn shareable<T: Send + Sync + Clone + 'static>() {}
     shareable::<Hub>();
+    shareable::<Session>();
     shareable::<Token>();
+    shareable::<Credentials>();
     shareable::<SecondFactorChallenge>();
-    fn sendable<T: Send + Sync + 'static>() {}
-    sendable::<Error>();
+    shareable::<Error>();
 };

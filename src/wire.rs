@@ -103,6 +103,8 @@ impl ClientHooks<Exchange> for Client {
             Ok(response) => {
                 let status = response.status().as_u16();
                 self.inner().status.store(status, Ordering::Relaxed);
+                // The `attempt` span of `retry::run`, when this call runs inside one.
+                tracing::Span::current().record("status", status);
                 tracing::debug!(
                     operation = info.operation_id,
                     status,
