@@ -216,7 +216,10 @@ fn until(instant: SystemTime, now: SystemTime) -> Duration {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+    use crate::ErrorKind;
 
     fn at(secs: u64) -> SystemTime {
         UNIX_EPOCH + Duration::from_secs(secs)
@@ -290,5 +293,119 @@ mod tests {
             server_wait(&headers, at(1_800_000_000)),
             Some(Duration::from_secs(7))
         );
+    }
+
+    fn rate_limited(wait: Option<Duration>) -> Error {
+        Error::new(ErrorKind::RateLimited).with_retry_after(wait)
+    }
+
+    #[test]
+    fn hubs_wait_is_used_up_to_the_cap_and_beyond_it_nothing_is_slept() {
+        let policy = RetryPolicy::default();
+        let within = rate_limited(Some(Duration::from_secs(60)));
+        assert_eq!(
+            policy.decide(1, &within, 0),
+            Decision::RetryAfter(Duration::from_secs(60))
+        );
+        let beyond = rate_limited(Some(Duration::from_secs(61)));
+        assert_eq!(policy.decide(1, &beyond, 0), Decision::GiveUp);
+    }
+
+    #[test]
+    fn the_last_attempt_is_not_retried() {
+        let policy = RetryPolicy::default();
+        let error = rate_limited(Some(Duration::ZERO));
+        assert_eq!(
+            policy.decide(2, &error, 0),
+            Decision::RetryAfter(Duration::ZERO)
+        );
+        assert_eq!(policy.decide(3, &error, 0), Decision::GiveUp);
+        assert_eq!(RetryPolicy::never().decide(1, &error, 0), Decision::GiveUp);
+    }
+
+    #[test]
+    fn failures_that_are_not_retryable_are_given_up_at_once() {
+        let rejected = Error::new(ErrorKind::CredentialsRejected).with_status(401);
+        assert_eq!(
+            RetryPolicy::default().decide(1, &rejected, 0),
+            Decision::GiveUp
+        );
+    }
+
+    #[test]
+    fn backoff_doubles_and_loses_at_most_half_to_jitter() {
+        let policy = RetryPolicy::default();
+        assert_eq!(policy.backoff(1, 0), Duration::from_secs(1));
+        assert_eq!(policy.backoff(2, 0), Duration::from_secs(2));
+        assert_eq!(policy.backoff(3, 0), Duration::from_secs(4));
+        assert_eq!(policy.backoff(30, 0), Duration::from_secs(60)); // capped
+        // The most jitter can take off is half.
+        assert_eq!(policy.backoff(2, 1_000_000_000), Duration::from_secs(1));
+        assert_eq!(policy.backoff(2, 1_000_000_001), Duration::from_secs(2));
+    }
+
+    /// Header values as Hub, proxies and fuzzers send them.
+    fn header_value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[0-9]{1,25}",
+            "[0-9]{1,12}\\.[0-9]{0,12}",
+            " *-?[0-9]{1,11} *",
+            "(Mon|Tue|Fri), [0-9]{2} (Jan|Feb|Dec) [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT",
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn any_header_value_parses_without_panic(value in header_value(), now in 0u64..u64::MAX / 2) {
+            let _ = parse_wait(&value, at(now));
+        }
+
+        #[test]
+        fn no_decision_waits_longer_than_the_cap(
+            value in header_value(),
+            now in 1_000_000_000u64..4_000_000_000,
+            attempt in 1u32..10,
+            jitter in any::<u64>(),
+            cap in 0u64..300_000,
+            initial in 0u64..100_000,
+        ) {
+            let policy = RetryPolicy::default()
+                .max_attempts(10)
+                .max_wait(Duration::from_millis(cap))
+                .initial_backoff(Duration::from_millis(initial));
+            for server_wait in [parse_wait(&value, at(now)), None] {
+                if let Decision::RetryAfter(wait) = policy.decide(attempt, &rate_limited(server_wait), jitter) {
+                    prop_assert!(wait <= Duration::from_millis(cap), "{wait:?} above the cap");
+                }
+            }
+        }
+
+        #[test]
+        fn backoff_stays_between_half_and_all_of_its_doubling(
+            attempt in 1u32..40,
+            jitter in any::<u64>(),
+            initial in 0u64..10_000,
+        ) {
+            let policy = RetryPolicy::default().initial_backoff(Duration::from_millis(initial));
+            let full = Duration::from_millis(initial)
+                .saturating_mul(2u32.saturating_pow(attempt - 1))
+                .min(Duration::from_secs(60));
+            let backoff = policy.backoff(attempt, jitter);
+            prop_assert!(backoff <= full && backoff >= full / 2, "{backoff:?} of {full:?}");
+        }
+
+        #[test]
+        fn the_three_forms_agree_when_they_name_the_same_instant(
+            now in 1_500_000_000u64..4_000_000_000,
+            delta in 0u64..100_000_000,
+        ) {
+            let seconds = parse_wait(&delta.to_string(), at(now));
+            let timestamp = parse_wait(&(now + delta).to_string(), at(now));
+            let date = parse_wait(&httpdate::fmt_http_date(at(now + delta)), at(now));
+            prop_assert_eq!(seconds, Some(Duration::from_secs(delta)));
+            prop_assert_eq!(timestamp, seconds);
+            prop_assert_eq!(date, seconds);
+        }
     }
 }

@@ -265,8 +265,7 @@ async fn a_redirect_is_not_followed_and_the_secret_goes_nowhere_else() {
 #[tokio::test]
 async fn a_server_that_never_answers_times_out() {
     let silent = RawServer::start(Reply::Silence).await;
-    let hub = dockerhub_auth::Hub::builder()
-        .base_url(&silent.base_url)
+    let hub = builder(&silent.base_url)
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();

@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use dockerhub_auth::{Error, ErrorKind, Hub};
+use dockerhub_auth::{Error, ErrorKind};
 use httpmock::MockServer;
 use serde_json::json;
 
@@ -27,7 +27,7 @@ async fn answer(status: u16, headers: &[(&str, String)], body: &str) -> Error {
         .create_access_token("alice", "dckr_pat_abcdef")
         .await
         .unwrap_err();
-    mock.assert_calls_async(1).await; // and never retried, in this issue's scope
+    mock.assert_calls_async(1).await;
     err
 }
 
@@ -181,8 +181,7 @@ async fn a_body_over_the_cap_without_content_length_is_cut_off() {
         total: 64 * 1024 * 1024,
     })
     .await;
-    let hub = Hub::builder()
-        .base_url(&server.base_url)
+    let hub = builder(&server.base_url)
         .body_limit(64 * 1024)
         .build()
         .unwrap();
@@ -214,8 +213,7 @@ async fn headers_then_silence_is_a_timeout() {
         b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{\"access".to_vec(),
     ))
     .await;
-    let hub = Hub::builder()
-        .base_url(&server.base_url)
+    let hub = builder(&server.base_url)
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();

@@ -13,7 +13,7 @@ use std::{
 };
 
 use base64::Engine as _;
-use dockerhub_auth::Hub;
+use dockerhub_auth::{Hub, HubBuilder, RetryPolicy};
 use httpmock::MockServer;
 use serde_json::{Value, json};
 use tokio::{
@@ -27,17 +27,23 @@ pub const CANARY: &str = "dckr_pat_CANARY_must_not_print";
 /// The detail Docker Hub sends with `login_2fa_token` (hub-auth-facts §8.2).
 pub const SECOND_FACTOR_DETAIL: &str = "Require secondary authentication on MFA enabled account";
 
-/// A hub pointed at the mock server, with a short timeout so failures are quick.
+/// A hub pointed at the mock server, with a short timeout so failures are quick, and no
+/// retries, so that each test sees exactly how one answer is classified (`tests/retry.rs`
+/// covers retries).
 pub fn hub(server: &MockServer) -> Hub {
     hub_at(&server.base_url())
 }
 
 pub fn hub_at(base_url: &str) -> Hub {
+    builder(base_url).build().unwrap()
+}
+
+/// The builder behind [`hub_at`], for tests that change one more setting.
+pub fn builder(base_url: &str) -> HubBuilder {
     Hub::builder()
         .base_url(base_url)
         .timeout(Duration::from_secs(5))
-        .build()
-        .unwrap()
+        .retry_policy(RetryPolicy::never())
 }
 
 /// A JWT shaped like Docker Hub's (hub-auth-facts §7), signed with nothing.
