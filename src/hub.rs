@@ -68,7 +68,6 @@ impl Hub {
     ///   [`Unavailable`](crate::ErrorKind::Unavailable),
     ///   [`UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
     ///   [`InvalidResponse`](crate::ErrorKind::InvalidResponse).
-    #[tracing::instrument(name = "create_access_token", skip_all)]
     pub async fn create_access_token(
         &self,
         identifier: &str,
@@ -87,7 +86,6 @@ impl Hub {
     /// # Errors
     ///
     /// The same as [`create_access_token`](Self::create_access_token).
-    #[tracing::instrument(name = "login", skip_all)]
     pub async fn login(&self, username: &str, password: impl Into<SecretString>) -> Result<Login> {
         self.login_with(username, &password.into()).await
     }
@@ -106,7 +104,6 @@ impl Hub {
     ///   an expired challenge;
     /// - the transport and response kinds of
     ///   [`create_access_token`](Self::create_access_token).
-    #[tracing::instrument(name = "login_second_factor", skip_all)]
     pub async fn login_second_factor(
         &self,
         challenge: &SecondFactorChallenge,
@@ -117,6 +114,7 @@ impl Hub {
     }
 
     /// [`create_access_token`](Self::create_access_token) on a secret already held.
+    #[tracing::instrument(name = "create_access_token", skip_all)]
     pub(crate) async fn exchange_access_token(
         &self,
         identifier: &str,
@@ -132,6 +130,7 @@ impl Hub {
     }
 
     /// [`login`](Self::login) with a password already held.
+    #[tracing::instrument(name = "login", skip_all)]
     pub(crate) async fn login_with(
         &self,
         username: &str,
@@ -147,6 +146,7 @@ impl Hub {
     }
 
     /// [`login_second_factor`](Self::login_second_factor) with a normalized code.
+    #[tracing::instrument(name = "login_second_factor", skip_all)]
     pub(crate) async fn complete_second_factor(
         &self,
         challenge: &SecondFactorChallenge,

@@ -65,6 +65,51 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Sessions: a token for as long as the program runs
+//!
+//! Tokens from `/v2/auth/token` live about ten minutes. A [`Session`] holds the
+//! [`Credentials`] and hands out a cached token, refreshed ahead of expiry (when less than
+//! the larger of 60 s and 10% of its lifetime is left). However many tasks ask while a
+//! refresh is due, one request goes to Docker Hub and all of them get its result.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let server = httpmock::MockServer::start_async().await;
+//! # let mock = server.mock_async(|when, then| { when.method("POST").path("/v2/auth/token");
+//! #     then.status(200).json_body(serde_json::json!({ "access_token": "not-a-jwt" })); }).await;
+//! # let hub = dockerhub_auth::Hub::builder().base_url(server.base_url()).build()?;
+//! use dockerhub_auth::Credentials;
+//!
+//! let session = hub.session(Credentials::access_token("acme-org", "dckr_oat_example"));
+//! let tasks: Vec<_> = (0..10)
+//!     .map(|_| {
+//!         let session = session.clone();
+//!         tokio::spawn(async move { session.token().await })
+//!     })
+//!     .collect();
+//! for task in tasks {
+//!     let token = task.await??;
+//!     # let _ = token;
+//! }
+//! # mock.assert_calls_async(1).await; // ten callers, one request
+//! # Ok(()) }
+//! ```
+//!
+//! After Docker Hub rejects a token elsewhere (a 401 from another route), call
+//! [`Session::invalidate`]. With the `totp` feature, [`Credentials::password_with_totp`] lets a
+//! session log in to a two-factor account without a person.
+//!
+//! # Retries
+//!
+//! Every operation follows the hub's [`RetryPolicy`]: by default three attempts for 429,
+//! 502, 503, 504, connection failures and timeouts, waiting as long as Hub's `Retry-After`
+//! says (in seconds, as an HTTP date, or as the unix timestamp Hub has also sent), else
+//! `X-RateLimit-Reset`, else an exponential backoff with jitter. A wait longer than 60 s is
+//! not slept: the error comes back at once with [`Error::retry_after`]. Rejected
+//! credentials are never retried: each failed login counts toward Docker Hub's ten-minute
+//! lockout of the username.
+//!
 //! # Errors
 //!
 //! Every operation returns [`Error`]. Match on its [`ErrorKind`]; Hub's own explanation is
@@ -95,6 +140,9 @@
 //!   display, not for authorization decisions.
 //! - Redirects are never followed (the request body holds the secret), response bodies are
 //!   capped (1 MiB by default), and `http://` is refused for hosts that are not loopback.
+//! - `tracing` spans (`create_access_token`, `login`, `login_second_factor`,
+//!   `session_refresh`, each with `attempt` spans carrying the attempt number, status and
+//!   duration) never record a body, a header or a secret.
 //! - Secrets are wiped from this crate's own buffers when dropped. Copies inside `reqwest`,
 //!   `hyper`, `serde_json` and the TLS library are out of its reach.
 //!
@@ -102,6 +150,8 @@
 //!
 //! - `rustls` *(default)*: TLS through rustls.
 //! - `native-tls`: TLS through the platform's library instead.
+//! - `totp`: [`Credentials::password_with_totp`], RFC 6238 codes for unattended two-factor
+//!   logins (adds `totp-rs`).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs, missing_debug_implementations, unreachable_pub)]

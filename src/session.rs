@@ -91,10 +91,10 @@ impl Session {
     pub async fn token(&self) -> Result<Token> {
         let mut receiver = {
             let mut state = self.inner.lock();
-            if let Some(cached) = &state.cached {
-                if Instant::now() < cached.refresh_at {
-                    return Ok(cached.token.clone());
-                }
+            if let Some(cached) = &state.cached
+                && Instant::now() < cached.refresh_at
+            {
+                return Ok(cached.token.clone());
             }
             match &state.refresh {
                 Some(receiver) => receiver.clone(),

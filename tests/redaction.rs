@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use dockerhub_auth::{ErrorKind, Hub, Login};
+use dockerhub_auth::{Credentials, ErrorKind, Hub, Login};
 use httpmock::MockServer;
 use serde_json::json;
 
@@ -38,9 +38,21 @@ async fn hub_builder_and_tokens_never_show_secrets() {
     let hub = builder.build().unwrap();
     let token = hub.create_access_token("alice", CANARY).await.unwrap();
     assert_eq!(token.expose_secret(), canary_jwt());
+    let credentials = Credentials::access_token("alice", CANARY);
+    let password = Credentials::password("alice", CANARY);
+    let session_builder = hub.session_builder(credentials.clone());
+    let session_builder_debug = format!("{session_builder:?}");
+    let session = session_builder.build();
+    let cold_session_debug = format!("{session:?}");
+    session.token().await.unwrap();
     assert_clean(&[
         builder_debug,
         format!("{hub:?}"),
+        format!("{credentials:?}"),
+        format!("{password:?}"),
+        session_builder_debug,
+        cold_session_debug,
+        format!("{session:?}"),
         format!("{token:?}"),
         format!("{:?}", token.claims()),
         format!("{:?}", token.authorization_header()),
