@@ -152,6 +152,9 @@
 //! - `native-tls`: TLS through the platform's library instead.
 //! - `totp`: [`Credentials::password_with_totp`], RFC 6238 codes for unattended two-factor
 //!   logins (adds `totp-rs`).
+//! - `cli`: the `dockerhub-auth` binary (`token`, `login`, `inspect`) for shell scripts
+//!   (adds `clap`, `rpassword`, `humantime` and `tracing-subscriber`; library users never
+//!   compile them).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs, missing_debug_implementations, unreachable_pub)]

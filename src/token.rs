@@ -35,6 +35,17 @@ struct Inner {
 }
 
 impl Token {
+    /// Wraps a token obtained elsewhere (a cache, another tool), decoding its claims when it
+    /// is a JWT. Its [`received_at`](Self::received_at) is now.
+    ///
+    /// ```
+    /// let token = dockerhub_auth::Token::from_secret("opaque");
+    /// assert!(token.claims().is_none());
+    /// ```
+    pub fn from_secret(secret: impl Into<SecretString>) -> Token {
+        Token::new(secret.into(), SystemTime::now())
+    }
+
     /// Wraps a token string as Docker Hub returned it, decoding its claims when it is a JWT.
     pub(crate) fn new(secret: SecretString, received_at: SystemTime) -> Token {
         let claims = Claims::decode(secret.expose_secret());

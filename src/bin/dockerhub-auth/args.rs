@@ -1,0 +1,118 @@
+//! The command line, as the contract in the crate's design fixes it.
+
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+const ENVIRONMENT: &str = "\
+Environment:
+  DOCKERHUB_USERNAME  the username (or organization name), when --username is not given
+  DOCKERHUB_TOKEN     the secret, when it does not come from stdin
+  DOCKERHUB_URL       the base URL, when --base-url is not given
+
+Secrets are never taken as arguments. Without --secret-stdin (or --password-stdin) and
+DOCKERHUB_TOKEN, the secret is asked for without echo when stdin is a terminal.";
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  anything else: an unexpected or invalid answer from Docker Hub
+  2  usage or invalid input, including an http:// URL for a host that is not loopback
+  3  credentials rejected, or forbidden by Docker Hub
+  4  a second factor is needed but no code is available, or the code was rejected
+  5  rate limited by Docker Hub
+  6  timeout, network failure, or Docker Hub unavailable";
+
+/// Gets Docker Hub bearer tokens for shell scripts and CI jobs.
+///
+/// The token goes alone to stdout, so TOKEN=$(dockerhub-auth token) works; messages go to
+/// stderr.
+#[derive(Debug, Parser)]
+#[command(
+    name = "dockerhub-auth",
+    version,
+    after_help = format!("{ENVIRONMENT}\n\n{EXIT_CODES}"),
+)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+    #[command(flatten)]
+    pub(crate) global: Global,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct Global {
+    /// Where to send requests [env: DOCKERHUB_URL] [default: https://hub.docker.com]
+    #[arg(long, global = true, value_name = "URL")]
+    pub(crate) base_url: Option<String>,
+
+    /// Time allowed for each request, in seconds (decimals allowed) [default: 30]
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub(crate) timeout: Option<Duration>,
+
+    /// Print {"token", "expires_at", "username"} as JSON instead of the bare token
+    #[arg(long, global = true)]
+    pub(crate) json: bool,
+
+    /// Log what happens on stderr (-vv for the HTTP stack too); never a secret or token
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Exchange a personal access token, organization access token or password for a
+    /// short-lived token (POST /v2/auth/token)
+    #[command(after_help = format!("{ENVIRONMENT}\n\n{EXIT_CODES}"))]
+    Token {
+        /// The username, or the organization name for an organization access token
+        /// [env: DOCKERHUB_USERNAME]
+        #[arg(long, value_name = "U")]
+        username: Option<String>,
+
+        /// Read the secret from stdin (one line)
+        #[arg(long)]
+        secret_stdin: bool,
+    },
+
+    /// Log in with a password or personal access token, with the second factor when Docker
+    /// Hub asks for one (POST /v2/users/login, /v2/users/2fa-login)
+    #[command(after_help = format!(
+        "The second-factor code comes from --code, else from a prompt when stdin is a \
+         terminal; otherwise the command exits with 4.\n\n{ENVIRONMENT}\n\n{EXIT_CODES}"
+    ))]
+    Login {
+        /// The username [env: DOCKERHUB_USERNAME]
+        #[arg(long, value_name = "U")]
+        username: Option<String>,
+
+        /// Read the password from stdin (one line)
+        #[arg(long)]
+        password_stdin: bool,
+
+        /// The TOTP or recovery code, for an account with two-factor authentication
+        #[arg(long, value_name = "CODE")]
+        code: Option<String>,
+    },
+
+    /// Print the claims of a token as JSON, decoded without verifying its signature
+    #[command(after_help = format!(
+        "Reads the token from stdin when TOKEN is not given.\n\n{EXIT_CODES}"
+    ))]
+    Inspect {
+        /// The token; prefer stdin, since arguments are visible to other users
+        #[arg(value_name = "TOKEN")]
+        token: Option<String>,
+    },
+}
+
+fn parse_seconds(value: &str) -> Result<Duration, String> {
+    let seconds: f64 = value
+        .trim()
+        .parse()
+        .map_err(|_| format!("{value:?} is not a number of seconds"))?;
+    match Duration::try_from_secs_f64(seconds) {
+        Ok(duration) if !duration.is_zero() => Ok(duration),
+        _ => Err(format!("{value:?} is not a positive number of seconds")),
+    }
+}
