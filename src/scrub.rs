@@ -30,7 +30,6 @@ pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
     }
 
     let mut out = String::with_capacity(text.len().min(MAX_CHARS * 2));
-    let mut chars = 0;
     let mut pending_space = false;
     for word in words(&text) {
         let piece: &str = match word {
@@ -43,21 +42,21 @@ pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
         };
         if pending_space {
             out.push(' ');
-            chars += 1;
             pending_space = false;
         }
         for c in piece.chars() {
-            if chars >= MAX_CHARS {
-                out.push('…');
-                return out;
-            }
             if c.is_control() {
                 out.extend(c.escape_default());
             } else {
                 out.push(c);
             }
-            chars += 1;
         }
+    }
+    // The cap counts what is shown (an escaped control character is up to ten characters),
+    // and applies after redaction, so it can never cut a secret in half.
+    if let Some((cut, _)) = out.char_indices().nth(MAX_CHARS) {
+        out.truncate(cut);
+        out.push('…');
     }
     out
 }
@@ -131,6 +130,18 @@ mod tests {
         let scrubbed = scrub(&text, &[]);
         assert_eq!(scrubbed.chars().count(), MAX_CHARS + 1);
         assert!(scrubbed.ends_with('…'));
+    }
+
+    #[test]
+    fn escaped_control_characters_count_toward_the_cap() {
+        // Found by the property test in wire.rs: 200 NULs escaped to 1,000 characters.
+        let scrubbed = scrub(&"\0".repeat(1000), &[]);
+        assert!(
+            scrubbed.chars().count() <= MAX_CHARS + 1,
+            "{}",
+            scrubbed.len()
+        );
+        assert!(scrubbed.starts_with("\\u{0}") && scrubbed.ends_with('…'));
     }
 
     #[test]
