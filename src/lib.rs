@@ -210,6 +210,22 @@ pub use secrecy::{ExposeSecret, SecretString};
 pub use session::{Session, SessionBuilder};
 pub use token::{Claims, Token};
 
+/// Entry points for the fuzz targets in `fuzz/`, compiled only under `cargo fuzz` (which
+/// sets `--cfg fuzzing`); not part of the API.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Parses a `Retry-After` value as a wait from `now_unix`.
+    pub fn retry_after(value: &str, now_unix: u64) -> Option<std::time::Duration> {
+        crate::retry::fuzz_parse_wait(value, now_unix)
+    }
+
+    /// Classifies an error answer of the login route that quotes `secret` somewhere.
+    pub fn classify_answer(status: u16, body: &[u8], secret: &str) -> crate::Error {
+        crate::wire::classify_answer(status, body, secret)
+    }
+}
+
 /// Compiles the README's Rust example as a doctest, so that it cannot go stale.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -192,6 +192,15 @@ pub(crate) fn parse_wait(value: &str, now: SystemTime) -> Option<Duration> {
         .map(|instant| until(instant, now))
 }
 
+/// `Retry-After` parsing for the fuzz target `retry_after` (compiled only under `cargo fuzz`).
+#[cfg(fuzzing)]
+pub(crate) fn fuzz_parse_wait(value: &str, now_unix: u64) -> Option<Duration> {
+    parse_wait(
+        value,
+        UNIX_EPOCH.checked_add(Duration::from_secs(now_unix))?,
+    )
+}
+
 /// Parses a non-negative number of seconds, whole (`120`) or decimal (`1.5`).
 fn parse_seconds(value: &str) -> Option<Duration> {
     let (whole, fraction) = value.split_once('.').unwrap_or((value, ""));

@@ -209,6 +209,8 @@ impl Claims {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     fn jwt(payload: &str) -> String {
@@ -272,6 +274,44 @@ mod tests {
         for exp in ["-1", "1e300", "\"soon\"", "null"] {
             let claims = Claims::decode(&jwt(&format!(r#"{{"exp":{exp}}}"#))).unwrap();
             assert_eq!(claims.expires_at(), None, "{exp}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_string_decodes_without_panic(token in any::<String>()) {
+            let _ = Claims::decode(&token);
+        }
+
+        #[test]
+        fn jwt_shaped_strings_decode_without_panic(
+            token in "[A-Za-z0-9_-]{0,40}\\.[A-Za-z0-9_=-]{0,300}\\.[A-Za-z0-9_-]{0,40}",
+        ) {
+            if let Some(claims) = Claims::decode(&token) {
+                let _ = (claims.expires_at(), claims.issued_at(), claims.username());
+            }
+        }
+
+        #[test]
+        fn claims_survive_the_round_trip(
+            exp in any::<i64>(),
+            iat in any::<i64>(),
+            username in any::<String>(),
+        ) {
+            let payload = serde_json::json!({
+                "exp": exp, "iat": iat, "https://hub.docker.com": { "username": username }
+            });
+            let claims = Claims::decode(&jwt(&payload.to_string())).unwrap();
+            prop_assert_eq!(claims.username(), Some(username.as_str()));
+            let expected = u64::try_from(exp)
+                .ok()
+                .and_then(|exp| UNIX_EPOCH.checked_add(Duration::from_secs(exp)));
+            // Beyond 2^53 seconds an f64 no longer holds every integer; Hub's `exp` is ~2^31.
+            if exp.unsigned_abs() < 1 << 53 {
+                prop_assert_eq!(claims.expires_at(), expected);
+            }
+            let token = Token::new(SecretString::from(jwt(&payload.to_string())), UNIX_EPOCH);
+            let _ = (token.lifetime(), format!("{token:?}"));
         }
     }
 }

@@ -510,8 +510,25 @@ fn excerpt_of_text(body: &[u8]) -> Option<String> {
     (!excerpt.is_empty()).then(|| excerpt.to_owned())
 }
 
+/// The classification of an error answer to the login route, for the fuzz target
+/// `error_body` (compiled only under `cargo fuzz`).
+#[cfg(fuzzing)]
+pub(crate) fn classify_answer(status: u16, body: &[u8], secret: &str) -> Error {
+    let (message, excerpt) = describe_body(body);
+    status_error(
+        Operation::Login,
+        status,
+        None,
+        message.as_deref(),
+        excerpt.as_deref(),
+        &[secret],
+    )
+}
+
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     #[test]
@@ -552,5 +569,42 @@ mod tests {
         body.extend_from_slice(&[0xff, 0xfe]);
         let (_, excerpt) = describe_body(&body);
         assert!(excerpt.unwrap().starts_with("aaa"));
+    }
+
+    proptest! {
+        #[test]
+        fn any_answer_is_classified_without_panic_and_without_the_secret(
+            status in 100u16..1000,
+            before in proptest::collection::vec(any::<u8>(), 0..300),
+            after in proptest::collection::vec(any::<u8>(), 0..300),
+            json in any::<bool>(),
+        ) {
+            let secret = "hunter2hunter2";
+            let body = if json {
+                format!(
+                    r#"{{"detail":"{}{secret}{}"}}"#,
+                    String::from_utf8_lossy(&before).escape_default(),
+                    String::from_utf8_lossy(&after).escape_default()
+                )
+                .into_bytes()
+            } else {
+                [before.as_slice(), secret.as_bytes(), after.as_slice()].concat()
+            };
+            let (message, excerpt) = describe_body(&body);
+            let error = status_error(
+                Operation::Login,
+                status,
+                None,
+                message.as_deref(),
+                excerpt.as_deref(),
+                &[secret],
+            );
+            let shown = format!("{error} {error:?}");
+            prop_assert!(!shown.contains(secret), "{shown}");
+            for text in [error.hub_message(), error.body_excerpt()].into_iter().flatten() {
+                prop_assert!(text.chars().count() <= 201, "{text}");
+                prop_assert!(!text.contains('\n'), "{text}");
+            }
+        }
     }
 }
