@@ -2,7 +2,7 @@
 
 use std::{
     fmt,
-    sync::Arc,
+    sync::{Arc, OnceLock},
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
@@ -30,7 +30,8 @@ pub struct Token {
 
 struct Inner {
     secret: SecretString,
-    claims: Option<Claims>,
+    /// Decoded on first use: a caller who never looks at them does not pay for it.
+    claims: OnceLock<Option<Claims>>,
     received_at: SystemTime,
 }
 
@@ -48,11 +49,10 @@ impl Token {
 
     /// Wraps a token string as Docker Hub returned it, decoding its claims when it is a JWT.
     pub(crate) fn new(secret: SecretString, received_at: SystemTime) -> Token {
-        let claims = Claims::decode(secret.expose_secret());
         Token {
             inner: Arc::new(Inner {
                 secret,
-                claims,
+                claims: OnceLock::new(),
                 received_at,
             }),
         }
@@ -89,7 +89,10 @@ impl Token {
     /// this), so the claims are what the token says about itself: good for expiry and
     /// display, not for authorization decisions.
     pub fn claims(&self) -> Option<&Claims> {
-        self.inner.claims.as_ref()
+        self.inner
+            .claims
+            .get_or_init(|| Claims::decode(self.inner.secret.expose_secret()))
+            .as_ref()
     }
 
     /// Returns when the token expires, from its `exp` claim.

@@ -140,13 +140,15 @@ impl StdError for BodyTooLarge {}
 
 /// Returns the response with a body that yields at most `limit` bytes, then an error.
 ///
-/// A `Content-Length` above the cap fails before a byte of the body is read.
+/// A `Content-Length` above the cap fails before a byte of the body is read. A body within
+/// its `Content-Length` is left as it is: hyper never delivers more than the declared length.
 fn cap_body(response: reqwest::Response, limit: usize) -> reqwest::Response {
-    let declared_too_long = response
-        .content_length()
-        .is_some_and(|length| length > limit as u64);
+    let declared = response.content_length();
+    if declared.is_some_and(|length| length <= limit as u64) {
+        return response;
+    }
     let (parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
-    let body = if declared_too_long {
+    let body = if declared.is_some() {
         let refusal: Result<Bytes, BodyTooLarge> = Err(BodyTooLarge { limit });
         reqwest::Body::wrap_stream(stream::iter([refusal]))
     } else {
