@@ -513,8 +513,8 @@ fn excerpt_of_text(body: &[u8]) -> Option<String> {
 }
 
 /// The classification of an error answer to the login route, for the fuzz target
-/// `error_body` (compiled only under `cargo fuzz`).
-#[cfg(fuzzing)]
+/// `error_body` (compiled only under `cargo fuzz`) and the property test below.
+#[cfg(any(test, fuzzing))]
 pub(crate) fn classify_answer(status: u16, body: &[u8], secret: &str) -> Error {
     let (message, excerpt) = describe_body(body);
     status_error(
@@ -592,15 +592,7 @@ mod tests {
             } else {
                 [before.as_slice(), secret.as_bytes(), after.as_slice()].concat()
             };
-            let (message, excerpt) = describe_body(&body);
-            let error = status_error(
-                Operation::Login,
-                status,
-                None,
-                message.as_deref(),
-                excerpt.as_deref(),
-                &[secret],
-            );
+            let error = classify_answer(status, &body, secret);
             let shown = format!("{error} {error:?}");
             prop_assert!(!shown.contains(secret), "{shown}");
             for text in [error.hub_message(), error.body_excerpt()].into_iter().flatten() {

@@ -65,13 +65,13 @@ async fn the_request_body_is_what_dockers_spec_requires() {
 #[tokio::test]
 async fn an_opaque_token_is_still_a_token() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path("/v2/auth/token");
-            then.status(200)
-                .json_body(json!({ "access_token": "opaque-token", "extra": 1 }));
-        })
-        .await;
+    respond(
+        &server,
+        "/v2/auth/token",
+        200,
+        json!({ "access_token": "opaque-token", "extra": 1 }),
+    )
+    .await;
     let token = hub(&server)
         .create_access_token("alice", "pw")
         .await
@@ -107,13 +107,13 @@ async fn empty_identifier_or_secret_is_refused_without_a_request() {
 #[tokio::test]
 async fn unauthorized_carries_hubs_message() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.path("/v2/auth/token");
-            then.status(401)
-                .json_body(json!({ "message": "unauthorized", "errinfo": {} }));
-        })
-        .await;
+    let mock = respond(
+        &server,
+        "/v2/auth/token",
+        401,
+        json!({ "message": "unauthorized", "errinfo": {} }),
+    )
+    .await;
     let err = hub(&server)
         .create_access_token("alice", "dckr_pat_wrong")
         .await
@@ -128,15 +128,16 @@ async fn unauthorized_carries_hubs_message() {
 #[tokio::test]
 async fn unauthorized_with_detail_prefers_the_detail() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path("/v2/auth/token");
-            then.status(401).json_body(json!({
-                "detail": "Incorrect authentication credentials",
-                "message": "unauthorized"
-            }));
-        })
-        .await;
+    respond(
+        &server,
+        "/v2/auth/token",
+        401,
+        json!({
+            "detail": "Incorrect authentication credentials",
+            "message": "unauthorized"
+        }),
+    )
+    .await;
     let err = hub(&server)
         .create_access_token("alice", "x1234")
         .await
@@ -170,14 +171,13 @@ async fn unauthorized_with_a_body_that_is_not_json_is_still_rejected_credentials
 #[tokio::test]
 async fn a_pat_derived_token_refusal_is_forbidden() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path("/v2/auth/token");
-            then.status(403).json_body(
-                json!({ "message": "token issued from personal access token", "errinfo": {} }),
-            );
-        })
-        .await;
+    respond(
+        &server,
+        "/v2/auth/token",
+        403,
+        json!({ "message": "token issued from personal access token", "errinfo": {} }),
+    )
+    .await;
     let err = hub(&server)
         .create_access_token("alice", "x1234")
         .await
@@ -198,12 +198,7 @@ async fn a_200_without_a_token_is_an_invalid_response() {
         json!({ "access_token": "" }),
     ] {
         let server = MockServer::start_async().await;
-        server
-            .mock_async(|when, then| {
-                when.path("/v2/auth/token");
-                then.status(200).json_body(body.clone());
-            })
-            .await;
+        respond(&server, "/v2/auth/token", 200, body.clone()).await;
         let err = hub(&server)
             .create_access_token("alice", "x1234")
             .await

@@ -36,13 +36,13 @@ async fn correct_credentials_give_a_token() {
 #[tokio::test]
 async fn a_wrong_password_is_rejected_with_hubs_detail() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.path("/v2/users/login");
-            then.status(401)
-                .json_body(json!({ "detail": "Incorrect authentication credentials" }));
-        })
-        .await;
+    let mock = respond(
+        &server,
+        "/v2/users/login",
+        401,
+        json!({ "detail": "Incorrect authentication credentials" }),
+    )
+    .await;
     let err = hub(&server)
         .login("alice", "wrong-password")
         .await
@@ -63,13 +63,13 @@ async fn a_wrong_password_is_rejected_with_hubs_detail() {
 #[tokio::test]
 async fn the_unauthorized_shape_without_detail_is_rejected_credentials() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path("/v2/users/login");
-            then.status(401)
-                .json_body(json!({ "message": "unauthorized", "errinfo": {} }));
-        })
-        .await;
+    respond(
+        &server,
+        "/v2/users/login",
+        401,
+        json!({ "message": "unauthorized", "errinfo": {} }),
+    )
+    .await;
     let err = hub(&server)
         .login("alice", "wrong-password")
         .await
@@ -81,15 +81,16 @@ async fn the_unauthorized_shape_without_detail_is_rejected_credentials() {
 #[tokio::test]
 async fn a_two_factor_account_gets_a_challenge_not_an_error() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path("/v2/users/login");
-            then.status(401).json_body(json!({
-                "detail": SECOND_FACTOR_DETAIL,
-                "login_2fa_token": "eyJ.login-2fa.token"
-            }));
-        })
-        .await;
+    respond(
+        &server,
+        "/v2/users/login",
+        401,
+        json!({
+            "detail": SECOND_FACTOR_DETAIL,
+            "login_2fa_token": "eyJ.login-2fa.token"
+        }),
+    )
+    .await;
     let login = hub(&server).login("alice", "hunter2hunter2").await.unwrap();
     let Login::SecondFactorRequired(challenge) = login else {
         panic!("expected a challenge, got {login:?}");
@@ -101,15 +102,16 @@ async fn a_two_factor_account_gets_a_challenge_not_an_error() {
 #[tokio::test]
 async fn a_null_login_2fa_token_is_a_plain_rejection() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path("/v2/users/login");
-            then.status(401).json_body(json!({
-                "detail": "Incorrect authentication credentials",
-                "login_2fa_token": null
-            }));
-        })
-        .await;
+    respond(
+        &server,
+        "/v2/users/login",
+        401,
+        json!({
+            "detail": "Incorrect authentication credentials",
+            "login_2fa_token": null
+        }),
+    )
+    .await;
     let err = hub(&server)
         .login("alice", "wrong-password")
         .await
@@ -120,13 +122,13 @@ async fn a_null_login_2fa_token_is_a_plain_rejection() {
 #[tokio::test]
 async fn a_second_factor_request_without_its_token_is_an_invalid_response() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path("/v2/users/login");
-            then.status(401)
-                .json_body(json!({ "detail": SECOND_FACTOR_DETAIL }));
-        })
-        .await;
+    respond(
+        &server,
+        "/v2/users/login",
+        401,
+        json!({ "detail": SECOND_FACTOR_DETAIL }),
+    )
+    .await;
     let err = hub(&server)
         .login("alice", "hunter2hunter2")
         .await
@@ -138,12 +140,7 @@ async fn a_second_factor_request_without_its_token_is_an_invalid_response() {
 #[tokio::test]
 async fn a_200_without_a_token_is_an_invalid_response() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path("/v2/users/login");
-            then.status(200).json_body(json!({ "detail": "ok" }));
-        })
-        .await;
+    respond(&server, "/v2/users/login", 200, json!({ "detail": "ok" })).await;
     let err = hub(&server)
         .login("alice", "hunter2hunter2")
         .await

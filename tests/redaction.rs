@@ -26,13 +26,13 @@ fn assert_clean(texts: &[String]) {
 #[tokio::test]
 async fn hub_builder_and_tokens_never_show_secrets() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path("/v2/auth/token");
-            then.status(200)
-                .json_body(json!({ "access_token": canary_jwt() }));
-        })
-        .await;
+    respond(
+        &server,
+        "/v2/auth/token",
+        200,
+        json!({ "access_token": canary_jwt() }),
+    )
+    .await;
     let builder = Hub::builder().base_url(server.base_url());
     let builder_debug = format!("{builder:?}");
     let hub = builder.build().unwrap();
@@ -63,15 +63,16 @@ async fn hub_builder_and_tokens_never_show_secrets() {
 async fn a_two_factor_flow_never_shows_the_password_the_login_2fa_token_or_the_code() {
     let server = MockServer::start_async().await;
     let login_2fa_token = format!("opaque-2fa-{CANARY}");
-    server
-        .mock_async(|when, then| {
-            when.path("/v2/users/login");
-            then.status(401).json_body(json!({
-                "detail": SECOND_FACTOR_DETAIL,
-                "login_2fa_token": login_2fa_token
-            }));
-        })
-        .await;
+    respond(
+        &server,
+        "/v2/users/login",
+        401,
+        json!({
+            "detail": SECOND_FACTOR_DETAIL,
+            "login_2fa_token": login_2fa_token
+        }),
+    )
+    .await;
     let wrong = server
         .mock_async(|when, then| {
             when.path("/v2/users/2fa-login")

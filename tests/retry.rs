@@ -37,13 +37,13 @@ async fn flaky<'a>(
             }
         })
         .await;
-    let succeeding = server
-        .mock_async(|when, then| {
-            when.path("/v2/auth/token");
-            then.status(200)
-                .json_body(json!({ "access_token": "after-retry" }));
-        })
-        .await;
+    let succeeding = respond(
+        server,
+        "/v2/auth/token",
+        200,
+        json!({ "access_token": "after-retry" }),
+    )
+    .await;
     (failing, succeeding)
 }
 
@@ -164,13 +164,13 @@ async fn rejected_credentials_are_never_retried() {
 #[tokio::test]
 async fn a_failed_login_is_never_retried() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.path("/v2/users/login");
-            then.status(401)
-                .json_body(json!({ "detail": "Incorrect authentication credentials" }));
-        })
-        .await;
+    let mock = respond(
+        &server,
+        "/v2/users/login",
+        401,
+        json!({ "detail": "Incorrect authentication credentials" }),
+    )
+    .await;
     let err = retrying(&server)
         .login("alice", "wrong-password")
         .await

@@ -11,15 +11,16 @@ const LOGIN_2FA_TOKEN: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJsb2dpbi0yZmEifQ.c
 
 /// Logs in as a two-factor account and returns the challenge.
 async fn challenge(server: &MockServer, hub: &Hub) -> SecondFactorChallenge {
-    server
-        .mock_async(|when, then| {
-            when.path("/v2/users/login");
-            then.status(401).json_body(json!({
-                "detail": SECOND_FACTOR_DETAIL,
-                "login_2fa_token": LOGIN_2FA_TOKEN
-            }));
-        })
-        .await;
+    respond(
+        server,
+        "/v2/users/login",
+        401,
+        json!({
+            "detail": SECOND_FACTOR_DETAIL,
+            "login_2fa_token": LOGIN_2FA_TOKEN
+        }),
+    )
+    .await;
     match hub.login("alice", "hunter2hunter2").await.unwrap() {
         Login::SecondFactorRequired(challenge) => challenge,
         other => panic!("expected a challenge, got {other:?}"),
@@ -134,12 +135,13 @@ async fn a_challenge_can_be_completed_from_another_task() {
     let server = MockServer::start_async().await;
     let hub = hub(&server);
     let challenge = challenge(&server, &hub).await;
-    server
-        .mock_async(|when, then| {
-            when.path("/v2/users/2fa-login");
-            then.status(200).json_body(json!({ "token": "the-jwt" }));
-        })
-        .await;
+    respond(
+        &server,
+        "/v2/users/2fa-login",
+        200,
+        json!({ "token": "the-jwt" }),
+    )
+    .await;
     let token = tokio::spawn({
         let (hub, challenge) = (hub.clone(), challenge.clone());
         async move { hub.login_second_factor(&challenge, "123456").await }

@@ -115,13 +115,13 @@ async fn the_margin_is_configurable() {
 #[tokio::test]
 async fn a_token_without_exp_is_reused_for_five_minutes() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.path("/v2/auth/token");
-            then.status(200)
-                .json_body(json!({ "access_token": "opaque" }));
-        })
-        .await;
+    let mock = respond(
+        &server,
+        "/v2/auth/token",
+        200,
+        json!({ "access_token": "opaque" }),
+    )
+    .await;
     let session = hub(&server).session(pat());
     session.token().await.unwrap();
     travel(Duration::from_secs(299)).await;
@@ -135,13 +135,13 @@ async fn a_token_without_exp_is_reused_for_five_minutes() {
 #[tokio::test]
 async fn reuse_without_expiry_is_configurable() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.path("/v2/auth/token");
-            then.status(200)
-                .json_body(json!({ "access_token": "opaque" }));
-        })
-        .await;
+    let mock = respond(
+        &server,
+        "/v2/auth/token",
+        200,
+        json!({ "access_token": "opaque" }),
+    )
+    .await;
     let session = hub(&server)
         .session_builder(pat())
         .reuse_without_expiry(Duration::ZERO)
@@ -245,15 +245,16 @@ async fn a_password_session_logs_in_on_the_login_route() {
 #[tokio::test]
 async fn a_two_factor_account_without_a_totp_secret_cannot_refresh_unattended() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path("/v2/users/login");
-            then.status(401).json_body(json!({
-                "detail": SECOND_FACTOR_DETAIL,
-                "login_2fa_token": "eyJ.login-2fa.token"
-            }));
-        })
-        .await;
+    respond(
+        &server,
+        "/v2/users/login",
+        401,
+        json!({
+            "detail": SECOND_FACTOR_DETAIL,
+            "login_2fa_token": "eyJ.login-2fa.token"
+        }),
+    )
+    .await;
     let second_factor = server
         .mock_async(|when, then| {
             when.path("/v2/users/2fa-login");

@@ -12,13 +12,13 @@ use serde_json::json;
 /// Gets a token whose string is `access_token` from a mock Hub.
 async fn token(access_token: &str) -> Token {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path("/v2/auth/token");
-            then.status(200)
-                .json_body(json!({ "access_token": access_token }));
-        })
-        .await;
+    respond(
+        &server,
+        "/v2/auth/token",
+        200,
+        json!({ "access_token": access_token }),
+    )
+    .await;
     hub(&server)
         .create_access_token("alice", "dckr_pat_abc")
         .await

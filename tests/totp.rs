@@ -84,13 +84,13 @@ async fn a_session_with_the_totp_secret_logs_in_unattended() {
 async fn a_rejected_code_is_reported_and_not_retried() {
     let server = MockServer::start_async().await;
     two_factor_login(&server).await;
-    let rejected = server
-        .mock_async(|when, then| {
-            when.path("/v2/users/2fa-login");
-            then.status(401)
-                .json_body(json!({ "detail": "Incorrect authentication credentials" }));
-        })
-        .await;
+    let rejected = respond(
+        &server,
+        "/v2/users/2fa-login",
+        401,
+        json!({ "detail": "Incorrect authentication credentials" }),
+    )
+    .await;
     let credentials =
         Credentials::password_with_totp("alice", "hunter2hunter2", TOTP_SECRET).unwrap();
     let hub = builder(&server.base_url())

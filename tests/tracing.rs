@@ -56,15 +56,16 @@ async fn no_secret_or_token_appears_in_trace_output() {
 
     let server = MockServer::start_async().await;
     let issued = jwt(hub_claims(1_800_000_000));
-    server
-        .mock_async(|when, then| {
-            when.path("/v2/users/login");
-            then.status(401).json_body(json!({
-                "detail": SECOND_FACTOR_DETAIL,
-                "login_2fa_token": LOGIN_2FA_TOKEN
-            }));
-        })
-        .await;
+    respond(
+        &server,
+        "/v2/users/login",
+        401,
+        json!({
+            "detail": SECOND_FACTOR_DETAIL,
+            "login_2fa_token": LOGIN_2FA_TOKEN
+        }),
+    )
+    .await;
     server
         .mock_async(|when, then| {
             when.path("/v2/users/2fa-login")
@@ -89,13 +90,13 @@ async fn no_secret_or_token_appears_in_trace_output() {
                 .up_to_n_times(1);
         })
         .await;
-    let exchanged = server
-        .mock_async(|when, then| {
-            when.path("/v2/auth/token");
-            then.status(200)
-                .json_body(json!({ "access_token": issued }));
-        })
-        .await;
+    let exchanged = respond(
+        &server,
+        "/v2/auth/token",
+        200,
+        json!({ "access_token": issued }),
+    )
+    .await;
     let hub = Hub::builder()
         .base_url(server.base_url())
         .retry_policy(RetryPolicy::default())

@@ -46,6 +46,21 @@ pub fn builder(base_url: &str) -> HubBuilder {
         .retry_policy(RetryPolicy::never())
 }
 
+/// Mocks `path` to answer every request with `status` and the JSON `body`.
+pub async fn respond<'a>(
+    server: &'a MockServer,
+    path: &str,
+    status: u16,
+    body: Value,
+) -> httpmock::Mock<'a> {
+    server
+        .mock_async(|when, then| {
+            when.path(path);
+            then.status(status).json_body(body);
+        })
+        .await
+}
+
 /// A JWT shaped like Docker Hub's (hub-auth-facts §7), signed with nothing.
 pub fn jwt(claims: Value) -> String {
     let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
