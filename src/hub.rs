@@ -68,6 +68,9 @@ impl Hub {
     ///   [`Unavailable`](crate::ErrorKind::Unavailable),
     ///   [`UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
     ///   [`InvalidResponse`](crate::ErrorKind::InvalidResponse).
+    ///
+    /// Failures the hub's [`RetryPolicy`] retries are returned only once its attempts are
+    /// spent, or at once when Hub asks for a wait longer than its cap.
     pub async fn create_access_token(
         &self,
         identifier: &str,
