@@ -55,7 +55,7 @@ impl Hub {
     ///
     /// `identifier` is the username, or the organization name for an organization access
     /// token. This is the route Docker recommends; its tokens live about ten minutes, so a
-    /// long-running program should refresh them ahead of expiry.
+    /// long-running program should hold a [`Session`] instead.
     ///
     /// # Errors
     ///

@@ -128,7 +128,6 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T>>,
 {
-    let random = RandomState::new();
     let mut number = 1;
     loop {
         let span = tracing::debug_span!(
@@ -144,7 +143,8 @@ where
             Ok(value) => return Ok(value),
             Err(error) => error,
         };
-        match policy.decide(number, &error, random.hash_one(number)) {
+        // Fresh random keys per failure: the success path pays nothing for jitter.
+        match policy.decide(number, &error, RandomState::new().hash_one(number)) {
             Decision::GiveUp => return Err(error),
             Decision::RetryAfter(wait) => {
                 span.in_scope(|| {
