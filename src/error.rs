@@ -43,6 +43,11 @@ pub enum ErrorKind {
     /// Docker Hub answered with a success status but a body that is not what its API
     /// promises: no token, not JSON, or larger than the configured limit.
     InvalidResponse,
+    /// Docker's credential store could not be read: a malformed `config.json` or
+    /// `DOCKER_AUTH_CONFIG`, an `auth` that is not base64, or a credential helper that is
+    /// missing, fails, hangs or answers garbage. The message names the file or helper.
+    /// Nothing stored is not this error: it is `Ok(None)`.
+    CredentialStore,
 }
 
 /// The error returned by every fallible operation of this crate.
@@ -203,6 +208,7 @@ impl fmt::Display for Error {
             ErrorKind::Unavailable => "docker hub is unavailable",
             ErrorKind::UnexpectedResponse => "unexpected response from docker hub",
             ErrorKind::InvalidResponse => "invalid response from docker hub",
+            ErrorKind::CredentialStore => "cannot read docker's stored credentials",
         };
         f.write_str(what)?;
         if let Some(status) = inner.status {

@@ -166,6 +166,7 @@
 
 mod base_url;
 mod credentials;
+mod docker_config;
 mod error;
 mod hub;
 mod login;
@@ -202,6 +203,7 @@ pub mod generated {
 }
 
 pub use credentials::Credentials;
+pub use docker_config::{CredentialSource, DockerCredentialStore, StoredCredentials};
 pub use error::{Error, ErrorKind, Result};
 pub use hub::{Hub, HubBuilder};
 pub use login::{Login, SecondFactorChallenge};
@@ -237,6 +239,8 @@ const _: fn() = || {
     shareable::<Session>();
     shareable::<Token>();
     shareable::<Credentials>();
+    shareable::<DockerCredentialStore>();
+    shareable::<StoredCredentials>();
     shareable::<SecondFactorChallenge>();
     shareable::<Error>();
 };
