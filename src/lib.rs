@@ -59,7 +59,6 @@
 //!     Login::SecondFactorRequired(challenge) => {
 //!         hub.login_second_factor(&challenge, ask_for_code()).await?
 //!     }
-//!     _ => unreachable!("a future kind of login"),
 //! };
 //! # let _ = token;
 //! # Ok(()) }
