@@ -43,6 +43,9 @@ pub enum ErrorKind {
     /// Docker Hub answered with a success status but a body that is not what its API
     /// promises: no token, not JSON, or larger than the configured limit.
     InvalidResponse,
+    /// The operation needs a tokio runtime and none is running (or it is shutting down).
+    /// Nothing was sent: this is a problem of the calling program, not of the network.
+    Runtime,
 }
 
 /// The error returned by every fallible operation of this crate.
@@ -203,6 +206,7 @@ impl fmt::Display for Error {
             ErrorKind::Unavailable => "docker hub is unavailable",
             ErrorKind::UnexpectedResponse => "unexpected response from docker hub",
             ErrorKind::InvalidResponse => "invalid response from docker hub",
+            ErrorKind::Runtime => "no tokio runtime to run on",
         };
         f.write_str(what)?;
         if let Some(status) = inner.status {

@@ -9,7 +9,7 @@ use std::{
 
 use tracing::Instrument as _;
 
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 
 /// When and how often a failed request is sent again.
 ///
@@ -122,11 +122,18 @@ enum Decision {
 
 /// Runs `attempt` until it succeeds, fails in a way `policy` does not retry, or runs out of
 /// attempts, sleeping (on tokio's clock) between tries. Each try runs in a span `attempt`.
+///
+/// Outside a tokio runtime it sends nothing and fails with [`ErrorKind::Runtime`].
 pub(crate) async fn run<T, F, Fut>(policy: &RetryPolicy, mut attempt: F) -> Result<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T>>,
 {
+    // Without a runtime, reqwest's connector and tokio's timer would panic: say so instead.
+    if tokio::runtime::Handle::try_current().is_err() {
+        return Err(Error::new(ErrorKind::Runtime)
+            .with_detail("the operation needs a tokio runtime and none is running"));
+    }
     let mut number = 1;
     loop {
         let span = tracing::debug_span!(
@@ -165,12 +172,9 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::{
-        ErrorKind,
-        headers::{
-            parse_wait,
-            tests::{at, header_value},
-        },
+    use crate::headers::{
+        parse_wait,
+        tests::{at, header_value},
     };
 
     fn rate_limited(wait: Option<Duration>) -> Error {
