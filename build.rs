@@ -40,7 +40,19 @@ fn generate() -> Result<(), String> {
         .with_inner_type(exchange)
         .with_hooks(progenitor::HooksMode::Expected)
         .with_derive("schemars::JsonSchema")
-        .with_derive("PartialEq");
+        .with_derive("PartialEq")
+        // Every string the spec marks `format: password` (passwords, access tokens, JWTs,
+        // login_2fa_tokens, codes) becomes a type whose `Debug` redacts it and whose drop
+        // wipes it: no public generated type can print a secret.
+        .with_conversion(
+            schemars08::schema::SchemaObject {
+                instance_type: Some(schemars08::schema::InstanceType::String.into()),
+                format: Some("password".to_owned()),
+                ..Default::default()
+            },
+            "crate::wire::Sensitive",
+            std::iter::empty(),
+        );
     let mut generator = progenitor::Generator::new(&settings);
 
     // progenitor panics (rather than returning an error) on some constructs, for example two

@@ -20,7 +20,7 @@ pub mod types {
         ///The username (for a password or personal access token) or the organization name (for an organization access token).
         pub identifier: ::std::string::String,
         ///The password, personal access token or organization access token.
-        pub secret: ::std::string::String,
+        pub secret: crate::wire::Sensitive,
     }
     ///A newly issued bearer token.
     #[derive(
@@ -33,7 +33,7 @@ pub mod types {
     )]
     pub struct AuthCreateTokenResponse {
         ///The bearer token, a JWT that expires about ten minutes after issue.
-        pub access_token: ::std::string::String,
+        pub access_token: crate::wire::Sensitive,
     }
     ///Docker Hub's general error body; any of its fields may be missing.
     #[derive(
@@ -90,7 +90,7 @@ pub mod types {
         pub detail: ::std::option::Option<::std::string::String>,
         ///A short-lived token that identifies this login attempt to /v2/users/2fa-login. Present only when a second factor is required.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub login_2fa_token: ::std::option::Option<::std::string::String>,
+        pub login_2fa_token: ::std::option::Option<crate::wire::Sensitive>,
         ///A short error code or sentence, seen instead of detail on some errors.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
@@ -106,7 +106,7 @@ pub mod types {
     )]
     pub struct PostUsersLoginSuccessResponse {
         ///The bearer token, a JWT.
-        pub token: ::std::string::String,
+        pub token: crate::wire::Sensitive,
     }
     ///The second factor of a login.
     #[derive(
@@ -119,9 +119,9 @@ pub mod types {
     )]
     pub struct Users2FaLoginRequest {
         ///A TOTP code or a recovery code, sent as a string.
-        pub code: ::std::string::String,
+        pub code: crate::wire::Sensitive,
         ///The login_2fa_token returned by /v2/users/login.
-        pub login_2fa_token: ::std::string::String,
+        pub login_2fa_token: crate::wire::Sensitive,
     }
     ///The credentials of the login route.
     #[derive(
@@ -134,7 +134,7 @@ pub mod types {
     )]
     pub struct UsersLoginRequest {
         ///The account password or a personal access token.
-        pub password: ::std::string::String,
+        pub password: crate::wire::Sensitive,
         ///The Docker Hub username.
         pub username: ::std::string::String,
     }

@@ -43,6 +43,9 @@ pub enum ErrorKind {
     /// Docker Hub answered with a success status but a body that is not what its API
     /// promises: no token, not JSON, or larger than the configured limit.
     InvalidResponse,
+    /// The operation needs a tokio runtime and none is running (or it is shutting down).
+    /// Nothing was sent: this is a problem of the calling program, not of the network.
+    Runtime,
     /// Docker's credential store could not be read: a malformed `config.json` or
     /// `DOCKER_AUTH_CONFIG`, an `auth` that is not base64, or a credential helper that is
     /// missing, fails, hangs or answers garbage. The message names the file or helper.
@@ -208,6 +211,7 @@ impl fmt::Display for Error {
             ErrorKind::Unavailable => "docker hub is unavailable",
             ErrorKind::UnexpectedResponse => "unexpected response from docker hub",
             ErrorKind::InvalidResponse => "invalid response from docker hub",
+            ErrorKind::Runtime => "no tokio runtime to run on",
             ErrorKind::CredentialStore => "cannot read docker's stored credentials",
         };
         f.write_str(what)?;

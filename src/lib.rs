@@ -59,7 +59,6 @@
 //!     Login::SecondFactorRequired(challenge) => {
 //!         hub.login_second_factor(&challenge, ask_for_code()).await?
 //!     }
-//!     _ => unreachable!("a future kind of login"),
 //! };
 //! # let _ = token;
 //! # Ok(()) }
@@ -204,6 +203,7 @@ mod base_url;
 mod credentials;
 mod docker_config;
 mod error;
+mod headers;
 mod hub;
 mod login;
 mod retry;
@@ -233,9 +233,12 @@ mod codegen {
 
 /// The client generated from `openapi/dockerhub-auth.yaml`, for Hub operations the facade
 /// does not wrap. Get one with [`Hub::generated`].
+///
+/// Every secret field of its types (passwords, tokens, codes) is a [`generated::Sensitive`],
+/// which never prints its value: these types are as safe to log as the facade's.
 pub mod generated {
     pub use crate::codegen::{Client, types};
-    pub use crate::wire::Exchange;
+    pub use crate::wire::{Exchange, Sensitive};
 }
 
 pub use credentials::Credentials;
@@ -255,7 +258,10 @@ pub use token::{Claims, Token};
 pub mod fuzzing {
     /// Parses a `Retry-After` value as a wait from `now_unix`.
     pub fn retry_after(value: &str, now_unix: u64) -> Option<std::time::Duration> {
-        crate::retry::fuzz_parse_wait(value, now_unix)
+        crate::headers::parse_wait(
+            value,
+            std::time::UNIX_EPOCH.checked_add(std::time::Duration::from_secs(now_unix))?,
+        )
     }
 
     /// Classifies an error answer of the login route that quotes `secret` somewhere.

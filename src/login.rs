@@ -11,7 +11,9 @@ use crate::{Error, Result, Token};
 ///
 /// A second factor is an expected answer, not an error: keep the challenge while someone
 /// types the code, then pass it to [`Hub::login_second_factor`](crate::Hub::login_second_factor).
-#[non_exhaustive]
+///
+/// These are the only two outcomes of a login (every other answer is an [`Error`]), so a
+/// `match` on them needs no other arm.
 pub enum Login {
     /// The credentials were accepted; here is the token.
     Authenticated(Token),

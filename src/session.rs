@@ -8,6 +8,7 @@ use std::{
 };
 
 use tokio::{sync::watch, time::Instant};
+use tracing::Instrument as _;
 
 use crate::{Credentials, Error, ErrorKind, Hub, Login, Result, Token, credentials::Method};
 
@@ -87,7 +88,8 @@ impl Session {
     ///
     /// - [`SecondFactorRequired`](ErrorKind::SecondFactorRequired): the account asked for a
     ///   second factor and the credentials have no TOTP secret;
-    /// - [`Transport`](ErrorKind::Transport): called outside a tokio runtime.
+    /// - [`Runtime`](ErrorKind::Runtime): called outside a tokio runtime, or the runtime
+    ///   shut down before the refresh finished.
     pub async fn token(&self) -> Result<Token> {
         let mut receiver = {
             let mut state = self.inner.lock();
@@ -100,12 +102,14 @@ impl Session {
                 Some(receiver) => receiver.clone(),
                 None => {
                     let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
-                        Error::new(ErrorKind::Transport)
-                            .with_detail("a session needs a tokio runtime")
+                        Error::new(ErrorKind::Runtime)
+                            .with_detail("a session needs a tokio runtime and none is running")
                     })?;
                     let (sender, receiver) = watch::channel(None);
                     state.refresh = Some(receiver.clone());
-                    runtime.spawn(refresh(self.inner.clone(), sender));
+                    // The refresh's span is a child of the caller's, though it runs on a
+                    // task of its own.
+                    runtime.spawn(refresh(self.inner.clone(), sender).in_current_span());
                     receiver
                 }
             }
@@ -114,8 +118,8 @@ impl Session {
         match outcome.as_deref() {
             Ok(Some(result)) => result.clone(),
             // The refresh task ended without a result: its runtime shut down.
-            _ => Err(Error::new(ErrorKind::Transport)
-                .with_detail("the token refresh was cancelled before it finished")),
+            _ => Err(Error::new(ErrorKind::Runtime)
+                .with_detail("the runtime shut down before the token refresh finished")),
         }
     }
 

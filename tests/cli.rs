@@ -4,43 +4,9 @@
 
 mod common;
 
-use std::{
-    io::Write,
-    process::{Command, Stdio},
-};
-
-use common::*;
+use common::{cli::*, *};
 use httpmock::MockServer;
 use serde_json::{Value, json};
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs the binary with `args`, only the given `DOCKERHUB_*` variables, and `stdin`.
-fn cli(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_dockerhub-auth"));
-    command
-        .args(args)
-        .env_remove("DOCKERHUB_USERNAME")
-        .env_remove("DOCKERHUB_TOKEN")
-        .env_remove("DOCKERHUB_URL")
-        .envs(env.iter().copied())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = command.spawn().unwrap();
-    // The child may exit before reading stdin; a broken pipe is fine.
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    let output = child.wait_with_output().unwrap();
-    Run {
-        code: output.status.code().unwrap(),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
-}
 
 /// Runs `token` against `server` as alice with `CANARY` as her PAT.
 fn token(server: &MockServer, extra: &[&str]) -> Run {
@@ -398,9 +364,9 @@ fn inspect_prints_the_claims_from_an_argument_or_stdin() {
 }
 
 #[test]
-fn inspect_of_something_that_is_not_a_jwt_exits_1() {
+fn inspect_of_something_that_is_not_a_jwt_is_invalid_input_exit_2() {
     let run = cli(&["inspect"], &[], "opaque\n");
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, 2);
     assert_eq!(run.stdout, "");
     assert!(run.stderr.contains("not a JWT"), "{}", run.stderr);
 }

@@ -5,7 +5,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use dockerhub_auth::{ErrorKind, Hub};
+use dockerhub_auth::{ErrorKind, ExposeSecret, Hub};
 use httpmock::MockServer;
 use serde_json::json;
 
@@ -184,7 +184,11 @@ async fn the_generated_client_shares_the_hubs_settings() {
         .auth_create_access_token(&body)
         .await
         .unwrap();
-    assert_eq!(response.into_inner().access_token, "raw");
+    let token = response.into_inner().access_token;
+    assert_eq!(token.expose_secret(), "raw");
+    // The generated types hold secrets as `Sensitive`: their `Debug` never shows one.
+    assert_eq!(format!("{token:?}"), "Sensitive([redacted])");
+    assert!(!format!("{body:?}").contains("pw12"), "{body:?}");
     mock.assert_calls_async(1).await;
 }
 

@@ -285,5 +285,26 @@ fn outside_a_runtime_there_is_an_error_not_a_panic() {
     let err = futures_util::FutureExt::now_or_never(session.token())
         .expect("fails at once")
         .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Transport);
+    // A problem of the calling program, not a network failure.
+    assert_eq!(err.kind(), ErrorKind::Runtime);
+    assert!(!err.is_retryable());
+}
+
+#[test]
+fn operations_outside_a_runtime_fail_with_runtime_and_send_nothing() {
+    let server = MockServer::start();
+    let mock = server.mock(|when, then| {
+        when.any_request();
+        then.status(200);
+    });
+    let hub = hub(&server);
+    let err = futures_util::FutureExt::now_or_never(hub.create_access_token("alice", "pw12"))
+        .expect("fails at once")
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Runtime);
+    let err = futures_util::FutureExt::now_or_never(hub.login("alice", "pw12"))
+        .expect("fails at once")
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Runtime);
+    mock.assert_calls(0);
 }

@@ -12,6 +12,7 @@ use common::*;
 use dockerhub_auth::{Credentials, Hub, Login, RetryPolicy};
 use httpmock::MockServer;
 use serde_json::json;
+use tracing::Instrument as _;
 use tracing_subscriber::{
     filter::{LevelFilter, Targets},
     prelude::*,
@@ -113,8 +114,13 @@ async fn no_secret_or_token_appears_in_trace_output() {
     let token = hub.login_second_factor(&challenge, CODE).await.unwrap();
     assert_eq!(token.expose_secret(), issued);
     // A token exchange that is rate limited once, then retried, through a session.
+    // The refresh runs on a task of its own, yet its span is a child of the caller's.
     let session = hub.session(Credentials::access_token("alice", CANARY));
-    session.token().await.unwrap();
+    session
+        .token()
+        .instrument(tracing::info_span!("caller"))
+        .await
+        .unwrap();
     throttled.assert_calls_async(1).await;
     exchanged.assert_calls_async(1).await;
 
@@ -123,7 +129,7 @@ async fn no_secret_or_token_appears_in_trace_output() {
     for expected in [
         "login:attempt",
         "login_second_factor:attempt",
-        "session_refresh:create_access_token:attempt",
+        "caller:session_refresh:create_access_token:attempt",
         "attempt=1",
         "attempt=2",
         "status=429",

@@ -231,12 +231,21 @@ impl DockerCredentialStore {
     /// # Errors
     ///
     /// As [`docker_hub_credentials`](Self::docker_hub_credentials), and
-    /// [`ErrorKind::CredentialStore`] if the blocking task could not complete.
+    /// [`ErrorKind::Runtime`] when called outside a tokio runtime, or when the runtime shut
+    /// down before the lookup finished.
     pub async fn docker_hub_credentials_async(&self) -> Result<Option<StoredCredentials>> {
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
+            Error::new(ErrorKind::Runtime)
+                .with_detail("the lookup needs a tokio runtime and none is running")
+        })?;
         let store = self.clone();
-        tokio::task::spawn_blocking(move || store.docker_hub_credentials())
+        runtime
+            .spawn_blocking(move || store.docker_hub_credentials())
             .await
-            .map_err(|_| store_error("the lookup task was cancelled or panicked"))?
+            .map_err(|_| {
+                Error::new(ErrorKind::Runtime)
+                    .with_detail("the runtime shut down before the lookup finished")
+            })?
     }
 
     /// Looks Docker Hub up in one config: its helper, else its `auths`.

@@ -4,6 +4,9 @@
 //! reaches hub.docker.com. Each test file uses a different subset of these helpers.
 #![allow(dead_code)] // each test crate compiles this module and uses only part of it
 
+#[cfg(feature = "cli")]
+pub mod cli;
+
 use std::{
     sync::{
         Arc,
@@ -24,7 +27,8 @@ use tokio::{
 /// A secret no output may ever contain.
 pub const CANARY: &str = "dckr_pat_CANARY_must_not_print";
 
-/// The detail Docker Hub sends with `login_2fa_token` (hub-auth-facts §8.2).
+/// The detail Docker Hub sends with `login_2fa_token` (docker/hub-tool `pkg/hub/client.go`
+/// matches on it; microsoft/vscode-docker#1591 shows it).
 pub const SECOND_FACTOR_DETAIL: &str = "Require secondary authentication on MFA enabled account";
 
 /// A hub pointed at the mock server, with a short timeout so failures are quick, and no
@@ -61,7 +65,8 @@ pub async fn respond<'a>(
         .await
 }
 
-/// A JWT shaped like Docker Hub's (hub-auth-facts §7), signed with nothing.
+/// A JWT shaped like Docker Hub's (claims as decoded in mongodb/kingfisher#202), signed with
+/// nothing.
 pub fn jwt(claims: Value) -> String {
     let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     format!(

@@ -1,8 +1,11 @@
-//! The command line, as the contract in the crate's design fixes it.
+//! The command line: global options, the list of commands, and the help text they share.
+//! Each command's own arguments are in its file under `commands/`.
 
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+
+use crate::commands;
 
 const ENVIRONMENT: &str = "\
 Environment:
@@ -10,8 +13,10 @@ Environment:
   DOCKERHUB_TOKEN     the secret, when it does not come from stdin
   DOCKERHUB_URL       the base URL, when --base-url is not given
 
-Secrets are never taken as arguments. Without --secret-stdin (or --password-stdin) and
-DOCKERHUB_TOKEN, the secret is asked for without echo when stdin is a terminal.";
+No option takes a password or token as an argument (arguments are visible to other users);
+the only secret-like argument is login's one-time --code. Without --secret-stdin (or
+--password-stdin) and DOCKERHUB_TOKEN, the secret is asked for without echo when stdin is a
+terminal.";
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -61,49 +66,19 @@ pub(crate) struct Global {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Exchange a personal access token, organization access token or password for a
-    /// short-lived token (POST /v2/auth/token)
     #[command(after_help = format!("{ENVIRONMENT}\n\n{EXIT_CODES}"))]
-    Token {
-        /// The username, or the organization name for an organization access token
-        /// [env: DOCKERHUB_USERNAME]
-        #[arg(long, value_name = "U")]
-        username: Option<String>,
+    Token(commands::token::TokenArgs),
 
-        /// Read the secret from stdin (one line)
-        #[arg(long)]
-        secret_stdin: bool,
-    },
-
-    /// Log in with a password or personal access token, with the second factor when Docker
-    /// Hub asks for one (POST /v2/users/login, /v2/users/2fa-login)
     #[command(after_help = format!(
         "The second-factor code comes from --code, else from a prompt when stdin is a \
          terminal; otherwise the command exits with 4.\n\n{ENVIRONMENT}\n\n{EXIT_CODES}"
     ))]
-    Login {
-        /// The username [env: DOCKERHUB_USERNAME]
-        #[arg(long, value_name = "U")]
-        username: Option<String>,
+    Login(commands::login::LoginArgs),
 
-        /// Read the password from stdin (one line)
-        #[arg(long)]
-        password_stdin: bool,
-
-        /// The TOTP or recovery code, for an account with two-factor authentication
-        #[arg(long, value_name = "CODE")]
-        code: Option<String>,
-    },
-
-    /// Print the claims of a token as JSON, decoded without verifying its signature
     #[command(after_help = format!(
         "Reads the token from stdin when TOKEN is not given.\n\n{EXIT_CODES}"
     ))]
-    Inspect {
-        /// The token; prefer stdin, since arguments are visible to other users
-        #[arg(value_name = "TOKEN")]
-        token: Option<String>,
-    },
+    Inspect(commands::inspect::InspectArgs),
 }
 
 fn parse_seconds(value: &str) -> Result<Duration, String> {

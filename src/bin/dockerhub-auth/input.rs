@@ -8,7 +8,7 @@ use std::{
 use dockerhub_auth::SecretString;
 use zeroize::Zeroizing;
 
-use crate::Failure;
+use crate::failure::Failure;
 
 /// Returns the username from `--username`, else `DOCKERHUB_USERNAME`.
 pub(crate) fn username(flag: Option<String>) -> Result<String, Failure> {

@@ -1,178 +1,27 @@
-//! The border with the generated client, and the only file that touches its types.
-//!
-//! Each operation builds the generated request body, sends it through a fresh generated
-//! [`Client`] whose [`Exchange`] caps the response body and records the status, zeroizes
-//! the body's secret, and turns whatever came back into a facade type or an [`Error`].
-//! Generated values never leave this file: their `Debug` would print tokens.
+//! Turns what came back (a status, headers, a body, or no answer) into this crate's
+//! [`Error`]. Server text passes through `scrub` first; nothing of a success body is kept.
 
-use std::{
-    error::Error as StdError,
-    fmt,
-    sync::atomic::{AtomicU16, Ordering},
-    time::{Instant, SystemTime},
-};
+use std::time::{Duration, SystemTime};
 
-use bytes::Bytes;
-use futures_util::stream;
-use http_body_util::{BodyExt, LengthLimitError, Limited};
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use secrecy::{ExposeSecret, SecretString};
-use zeroize::Zeroize;
+use progenitor_client::ClientInfo as _;
 
 use crate::{
-    Error, ErrorKind, Login, Result, SecondFactorChallenge, Token,
+    Error, ErrorKind,
     codegen::{Client, types},
-    retry,
+    headers,
+    wire::transport::too_large,
 };
-
-/// The default cap on a response body: tokens are under 4 KiB, Hub's errors smaller still.
-pub(crate) const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
-
-/// What every call needs: where to send it, how, and how much of an answer to read.
-#[derive(Clone)]
-pub(crate) struct Endpoint {
-    pub(crate) http: reqwest::Client,
-    pub(crate) base_url: String,
-    pub(crate) body_limit: usize,
-}
-
-impl Endpoint {
-    /// Returns a generated client for one call, with an exchange of its own.
-    pub(crate) fn client(&self) -> Client {
-        Client::new_with_client(
-            &self.base_url,
-            self.http.clone(),
-            Exchange::new(self.body_limit),
-        )
-    }
-}
-
-/// The state a generated [`Client`] carries into its hooks: the cap on response bodies,
-/// and the status of the last response it received.
-///
-/// The hooks this crate installs read at most the cap of any response body; a longer body
-/// fails to read with an error whose source chain contains the cause. Clients obtained from
-/// [`Hub::generated`](crate::Hub::generated) share the hub's cap.
-pub struct Exchange {
-    body_limit: usize,
-    status: AtomicU16,
-}
-
-impl Exchange {
-    pub(crate) fn new(body_limit: usize) -> Self {
-        Exchange {
-            body_limit,
-            status: AtomicU16::new(0),
-        }
-    }
-
-    /// Returns the status of the last response, if one arrived.
-    fn status(&self) -> Option<u16> {
-        Some(self.status.load(Ordering::Relaxed)).filter(|status| *status != 0)
-    }
-}
-
-impl Clone for Exchange {
-    fn clone(&self) -> Self {
-        Exchange {
-            body_limit: self.body_limit,
-            status: AtomicU16::new(self.status.load(Ordering::Relaxed)),
-        }
-    }
-}
-
-impl fmt::Debug for Exchange {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Exchange")
-            .field("body_limit", &self.body_limit)
-            .field("status", &self.status())
-            .finish()
-    }
-}
-
-impl ClientHooks<Exchange> for Client {
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        let started = Instant::now();
-        let result = self.client().execute(request).await;
-        let elapsed_ms = started.elapsed().as_millis();
-        match &result {
-            Ok(response) => {
-                let status = response.status().as_u16();
-                self.inner().status.store(status, Ordering::Relaxed);
-                // The `attempt` span of `retry::run`, when this call runs inside one.
-                tracing::Span::current().record("status", status);
-                tracing::debug!(
-                    operation = info.operation_id,
-                    status,
-                    elapsed_ms,
-                    "response"
-                );
-            }
-            Err(error) => tracing::debug!(
-                operation = info.operation_id,
-                elapsed_ms,
-                timeout = error.is_timeout(),
-                connect = error.is_connect(),
-                "no response"
-            ),
-        }
-        result.map(|response| cap_body(response, self.inner().body_limit))
-    }
-}
-
-/// The source of the error returned when a response body is longer than the cap.
-#[derive(Debug)]
-pub(crate) struct BodyTooLarge {
-    limit: usize,
-}
-
-impl fmt::Display for BodyTooLarge {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the response body is larger than {} bytes", self.limit)
-    }
-}
-
-impl StdError for BodyTooLarge {}
-
-/// Returns the response with a body that yields at most `limit` bytes, then an error.
-///
-/// A `Content-Length` above the cap fails before a byte of the body is read. A body within
-/// its `Content-Length` is left as it is: hyper never delivers more than the declared length.
-fn cap_body(response: reqwest::Response, limit: usize) -> reqwest::Response {
-    let declared = response.content_length();
-    if declared.is_some_and(|length| length <= limit as u64) {
-        return response;
-    }
-    let (parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
-    let body = if declared.is_some() {
-        let refusal: Result<Bytes, BodyTooLarge> = Err(BodyTooLarge { limit });
-        reqwest::Body::wrap_stream(stream::iter([refusal]))
-    } else {
-        reqwest::Body::wrap(Limited::new(body, limit).map_err(move |error| {
-            if error.is::<LengthLimitError>() {
-                Box::new(BodyTooLarge { limit })
-            } else {
-                error
-            }
-        }))
-    };
-    reqwest::Response::from(http::Response::from_parts(parts, body))
-}
 
 /// Which operation a response answers; it decides what a 401 means.
 #[derive(Clone, Copy, Debug)]
-enum Operation {
+pub(crate) enum Operation {
     CreateAccessToken,
     Login,
     SecondFactor,
 }
 
 /// The generated error bodies, which all may carry Hub's `detail` or `message`.
-trait HubMessage {
+pub(crate) trait HubMessage {
     fn hub_message(&self) -> Option<&str>;
 }
 
@@ -192,115 +41,8 @@ hub_message_from_detail_or_message!(
     types::PostUsers2FaLoginErrorResponse
 );
 
-/// `POST /v2/auth/token`.
-pub(crate) async fn create_access_token(
-    endpoint: &Endpoint,
-    identifier: &str,
-    secret: &SecretString,
-) -> Result<Token> {
-    let mut body = types::AuthCreateAccessTokenRequest {
-        identifier: identifier.to_owned(),
-        secret: secret.expose_secret().to_owned(),
-    };
-    let client = endpoint.client();
-    let result = client.auth_create_access_token(&body).await;
-    body.secret.zeroize();
-    let secrets = [secret.expose_secret()];
-    match result {
-        Ok(response) => token(response.into_inner().access_token),
-        Err(error) => Err(classify(Operation::CreateAccessToken, &client, error, &secrets).await),
-    }
-}
-
-/// `POST /v2/users/login`.
-pub(crate) async fn login(
-    endpoint: &Endpoint,
-    username: &str,
-    password: &SecretString,
-) -> Result<Login> {
-    let mut body = types::UsersLoginRequest {
-        username: username.to_owned(),
-        password: password.expose_secret().to_owned(),
-    };
-    let client = endpoint.client();
-    let result = client.post_users_login(&body).await;
-    body.password.zeroize();
-    let secrets = [password.expose_secret()];
-    match result {
-        Ok(response) => token(response.into_inner().token).map(Login::Authenticated),
-        Err(progenitor_client::Error::ErrorResponse(response)) => {
-            let status = response.status().as_u16();
-            let mut refusal = response.into_inner();
-            match refusal.login_2fa_token.take().filter(|t| !t.is_empty()) {
-                Some(login_2fa_token) => {
-                    let message = refusal
-                        .hub_message()
-                        .map(|message| crate::scrub::scrub(message, &secrets));
-                    Ok(Login::SecondFactorRequired(SecondFactorChallenge::new(
-                        username,
-                        SecretString::from(login_2fa_token),
-                        message,
-                    )))
-                }
-                None if is_second_factor_request(refusal.hub_message()) => {
-                    Err(Error::new(ErrorKind::InvalidResponse)
-                        .with_status(status)
-                        .with_detail(
-                            "docker hub asked for a second factor but sent no login_2fa_token",
-                        ))
-                }
-                None => Err(status_error(
-                    Operation::Login,
-                    status,
-                    None,
-                    refusal.hub_message(),
-                    None,
-                    &secrets,
-                )),
-            }
-        }
-        Err(error) => Err(classify(Operation::Login, &client, error, &secrets).await),
-    }
-}
-
-/// `POST /v2/users/2fa-login`.
-pub(crate) async fn login_second_factor(
-    endpoint: &Endpoint,
-    challenge: &SecondFactorChallenge,
-    code: &str,
-) -> Result<Token> {
-    let mut body = types::Users2FaLoginRequest {
-        login_2fa_token: challenge.login_2fa_token().expose_secret().to_owned(),
-        code: code.to_owned(),
-    };
-    let client = endpoint.client();
-    let result = client.post_users2_fa_login(&body).await;
-    body.login_2fa_token.zeroize();
-    body.code.zeroize();
-    let secrets = [challenge.login_2fa_token().expose_secret(), code];
-    match result {
-        Ok(response) => token(response.into_inner().token),
-        Err(error) => Err(classify(Operation::SecondFactor, &client, error, &secrets).await),
-    }
-}
-
-/// The `detail` Docker Hub has sent with `login_2fa_token` (hub-tool matches on it).
-fn is_second_factor_request(message: Option<&str>) -> bool {
-    message.is_some_and(|m| m.contains("Require secondary authentication"))
-}
-
-/// Wraps a token from a success body, which must not be empty.
-fn token(token: String) -> Result<Token> {
-    if token.is_empty() {
-        return Err(Error::new(ErrorKind::InvalidResponse)
-            .with_status(200)
-            .with_detail("the token in the response is empty"));
-    }
-    Ok(Token::new(SecretString::from(token), SystemTime::now()))
-}
-
 /// Turns everything the generated client can fail with into this crate's error.
-async fn classify<E: HubMessage>(
+pub(crate) async fn classify<E: HubMessage>(
     operation: Operation,
     client: &Client,
     error: progenitor_client::Error<E>,
@@ -312,7 +54,11 @@ async fn classify<E: HubMessage>(
         Generated::ErrorResponse(response) => status_error(
             operation,
             response.status().as_u16(),
-            retry::server_wait(response.headers(), SystemTime::now()),
+            headers::server_wait(
+                response.status().as_u16(),
+                response.headers(),
+                SystemTime::now(),
+            ),
             response.hub_message(),
             None,
             secrets,
@@ -369,7 +115,11 @@ async fn classify<E: HubMessage>(
 /// Classifies a status the spec does not declare: 429, 5xx, 3xx, 403 and the rest.
 async fn undeclared(operation: Operation, response: reqwest::Response, secrets: &[&str]) -> Error {
     let status = response.status().as_u16();
-    let wait = retry::server_wait(response.headers(), SystemTime::now());
+    let wait = headers::server_wait(
+        response.status().as_u16(),
+        response.headers(),
+        SystemTime::now(),
+    );
     match response.bytes().await {
         Ok(body) => {
             let (message, excerpt) = describe_body(&body);
@@ -389,10 +139,10 @@ async fn undeclared(operation: Operation, response: reqwest::Response, secrets: 
 }
 
 /// The error for a response with `status`, which is not the operation's success.
-fn status_error(
+pub(crate) fn status_error(
     operation: Operation,
     status: u16,
-    wait: Option<std::time::Duration>,
+    wait: Option<Duration>,
     message: Option<&str>,
     excerpt: Option<&str>,
     secrets: &[&str],
@@ -457,17 +207,6 @@ fn is_success(status: u16) -> bool {
 /// Returns whether the error, or one of its causes, is the body cap.
 fn is_too_large(error: &reqwest::Error) -> bool {
     too_large(error).is_some()
-}
-
-fn too_large(error: &reqwest::Error) -> Option<&BodyTooLarge> {
-    let mut cause: Option<&(dyn StdError + 'static)> = Some(error);
-    while let Some(current) = cause {
-        if let Some(too_large) = current.downcast_ref::<BodyTooLarge>() {
-            return Some(too_large);
-        }
-        cause = current.source();
-    }
-    None
 }
 
 /// Describes a failed body read in words that never include the body.

@@ -1,0 +1,117 @@
+//! Running the `dockerhub-auth` binary in an environment of its own.
+//!
+//! Every run gets a fresh temporary `HOME`, `DOCKER_CONFIG`, `XDG_RUNTIME_DIR`,
+//! `XDG_CACHE_HOME` and token cache directory, and none of the caller's `DOCKERHUB_*` or
+//! `DOCKER_*` variables: no test reads or writes the real `~/.docker` or the real token
+//! cache. A test that wants state shared between runs passes the same directories itself.
+
+use std::{
+    io::Write,
+    path::{Path, PathBuf},
+    process::{Command, Stdio},
+};
+
+/// What a run of the binary printed, and how it exited.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// The variables a run never inherits from the test process.
+const SCRUBBED: &[&str] = &[
+    "DOCKERHUB_USERNAME",
+    "DOCKERHUB_TOKEN",
+    "DOCKERHUB_URL",
+    "DOCKERHUB_REGISTRY_URL",
+    "DOCKERHUB_AUTH_CACHE_DIR",
+    "DOCKERHUB_AUTH_NO_CACHE",
+    "DOCKER_CONFIG",
+    "DOCKER_AUTH_CONFIG",
+    "XDG_RUNTIME_DIR",
+    "XDG_CACHE_HOME",
+    "HOME",
+];
+
+/// One run of the binary, configured before it starts.
+pub struct Cli {
+    command: Command,
+    stdin: String,
+    home: tempfile::TempDir,
+}
+
+impl Cli {
+    /// The binary with `args`, in a fresh isolated environment.
+    pub fn new(args: &[&str]) -> Cli {
+        let home = tempfile::tempdir().unwrap();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_dockerhub-auth"));
+        command.args(args);
+        for name in SCRUBBED {
+            command.env_remove(name);
+        }
+        let dir = |name: &str| -> PathBuf {
+            let path = home.path().join(name);
+            std::fs::create_dir_all(&path).unwrap();
+            path
+        };
+        command
+            .env("HOME", home.path())
+            .env("DOCKER_CONFIG", dir(".docker"))
+            .env("XDG_CACHE_HOME", dir(".cache"))
+            .env("XDG_RUNTIME_DIR", dir("run"))
+            .env("DOCKERHUB_AUTH_CACHE_DIR", home.path().join("token-cache"));
+        Cli {
+            command,
+            stdin: String::new(),
+            home,
+        }
+    }
+
+    /// Sets one environment variable of the run.
+    pub fn env(mut self, name: &str, value: impl AsRef<std::ffi::OsStr>) -> Cli {
+        self.command.env(name, value);
+        self
+    }
+
+    /// Removes one environment variable of the run.
+    pub fn env_remove(mut self, name: &str) -> Cli {
+        self.command.env_remove(name);
+        self
+    }
+
+    /// Sets what the run reads on stdin.
+    pub fn stdin(mut self, stdin: &str) -> Cli {
+        self.stdin = stdin.to_owned();
+        self
+    }
+
+    /// The run's temporary home directory.
+    pub fn home(&self) -> &Path {
+        self.home.path()
+    }
+
+    /// Runs the binary to completion.
+    pub fn run(mut self) -> Run {
+        self.command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = self.command.spawn().unwrap();
+        // The child may exit before reading stdin; a broken pipe is fine.
+        let _ = child.stdin.take().unwrap().write_all(self.stdin.as_bytes());
+        let output = child.wait_with_output().unwrap();
+        Run {
+            code: output.status.code().unwrap(),
+            stdout: String::from_utf8(output.stdout).unwrap(),
+            stderr: String::from_utf8(output.stderr).unwrap(),
+        }
+    }
+}
+
+/// Runs the binary with `args`, only the given environment variables, and `stdin`.
+pub fn cli(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Run {
+    env.iter()
+        .fold(Cli::new(args), |cli, (name, value)| cli.env(name, value))
+        .stdin(stdin)
+        .run()
+}
