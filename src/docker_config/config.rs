@@ -99,23 +99,18 @@ impl ConfigFile {
         })
     }
 
-    /// Returns the helper `credHelpers` names for Docker Hub, with the key it is under.
-    pub(crate) fn hub_cred_helper(&self) -> Option<(&str, &str)> {
-        let helpers = self.cred_helpers.as_ref()?;
-        hub_keys(helpers.keys())
-            .into_iter()
-            .find_map(|key| {
-                let helper = helpers.get(key)?;
-                (!helper.trim().is_empty()).then_some((key, helper.as_str()))
-            })
-            .map(|(key, helper)| (key.as_str(), helper))
-    }
-
-    /// Returns the helper `credsStore` names, if any.
-    pub(crate) fn creds_store(&self) -> Option<&str> {
-        self.creds_store
-            .as_deref()
-            .filter(|name| !name.trim().is_empty())
+    /// Returns the helper that holds Docker Hub's credentials: the one `credHelpers` names
+    /// for a spelling of Hub's key, else the one `credsStore` names.
+    pub(crate) fn hub_helper(&self) -> Option<&str> {
+        let named = |name: &&String| !name.trim().is_empty();
+        let from_cred_helpers = self.cred_helpers.as_ref().and_then(|helpers| {
+            hub_keys(helpers.keys())
+                .into_iter()
+                .find_map(|key| helpers.get(key).filter(named))
+        });
+        from_cred_helpers
+            .or(self.creds_store.as_ref().filter(named))
+            .map(String::as_str)
     }
 
     /// Returns the spellings of Docker Hub's key this config uses in `auths` and

@@ -201,19 +201,9 @@ impl DockerCredentialStore {
                 "the credential helper timeout is zero",
             ));
         }
-        let found = match &self.location {
-            Location::Json(json) => self.lookup(json.expose_secret(), &Origin::Variable)?,
-            Location::File(path) => match read_config(path)? {
-                Some(json) => self.lookup(&json, &Origin::File(path.clone()))?,
-                None => {
-                    tracing::debug!(path = %path.display(), "no docker config file");
-                    None
-                }
-            },
-            Location::Nowhere => None,
-            Location::InvalidVariable => {
-                return Err(store_error("DOCKER_AUTH_CONFIG is not valid UTF-8"));
-            }
+        let found = match self.config()? {
+            Some((config, origin)) => self.lookup(&config, &origin)?,
+            None => None,
         };
         match &found {
             Some(stored) => {
@@ -248,15 +238,52 @@ impl DockerCredentialStore {
             })?
     }
 
+    /// Returns the name of the credential helper this store's config names for Docker Hub
+    /// (in `credHelpers`, else `credsStore`), without running it; `None` when the config
+    /// names none, or there is no config.
+    ///
+    /// For messages ("nothing for Docker Hub in helper `pass`") and for callers that want to
+    /// warn before a helper may prompt someone. This blocks on reading the config file.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::CredentialStore`] when the config cannot be read, as for
+    /// [`docker_hub_credentials`](Self::docker_hub_credentials).
+    pub fn docker_hub_helper(&self) -> Result<Option<String>> {
+        Ok(self
+            .config()?
+            .and_then(|(config, _)| config.hub_helper().map(str::to_owned)))
+    }
+
+    /// Returns the parsed config and where it came from, or `None` when there is none.
+    fn config(&self) -> Result<Option<(ConfigFile, Origin)>> {
+        match &self.location {
+            Location::Json(json) => {
+                let origin = Origin::Variable;
+                Ok(Some((
+                    ConfigFile::parse(json.expose_secret(), &origin)?,
+                    origin,
+                )))
+            }
+            Location::File(path) => match read_config(path)? {
+                Some(json) => {
+                    let origin = Origin::File(path.clone());
+                    tracing::debug!(config = %origin, "reading docker config");
+                    Ok(Some((ConfigFile::parse(&json, &origin)?, origin)))
+                }
+                None => {
+                    tracing::debug!(path = %path.display(), "no docker config file");
+                    Ok(None)
+                }
+            },
+            Location::Nowhere => Ok(None),
+            Location::InvalidVariable => Err(store_error("DOCKER_AUTH_CONFIG is not valid UTF-8")),
+        }
+    }
+
     /// Looks Docker Hub up in one config: its helper, else its `auths`.
-    fn lookup(&self, json: &str, origin: &Origin) -> Result<Option<StoredCredentials>> {
-        tracing::debug!(config = %origin, "reading docker config");
-        let config = ConfigFile::parse(json, origin)?;
-        let helper = config
-            .hub_cred_helper()
-            .map(|(_, helper)| helper)
-            .or_else(|| config.creds_store());
-        if let Some(name) = helper {
+    fn lookup(&self, config: &ConfigFile, origin: &Origin) -> Result<Option<StoredCredentials>> {
+        if let Some(name) = config.hub_helper() {
             return self.ask_helper(name, &config.hub_server_urls());
         }
         let source = match origin {
