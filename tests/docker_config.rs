@@ -728,3 +728,29 @@ fn a_helper_named_in_docker_auth_config_is_run_too() {
         "docker credential helper `found`"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn the_helper_for_docker_hub_is_named_without_running_it() {
+    let config = ConfigDir::with_json(json!({
+        "credHelpers": { "quay.io": "failing", "index.docker.io": "hanging" },
+        "credsStore": "found",
+    }));
+    // `hanging` would take the whole timeout if it were run.
+    assert_eq!(
+        config.store().docker_hub_helper().unwrap().as_deref(),
+        Some("hanging")
+    );
+    let config = with_helper("credsStore", "found");
+    assert_eq!(
+        config.store().docker_hub_helper().unwrap().as_deref(),
+        Some("found")
+    );
+    assert_eq!(
+        ConfigDir::with_json(auths_for("alice"))
+            .store()
+            .docker_hub_helper()
+            .unwrap(),
+        None
+    );
+}

@@ -8,6 +8,9 @@
 //! environment are touched.
 #![cfg(unix)]
 
+#[cfg(feature = "cli")]
+mod common;
+
 use std::{
     ffi::OsStr,
     fs,
@@ -15,6 +18,7 @@ use std::{
     os::unix::fs::PermissionsExt as _,
     path::{Path, PathBuf},
     process::{Command, Stdio},
+    sync::{Mutex, MutexGuard},
 };
 
 use dockerhub_auth::{CredentialSource, DockerCredentialStore, ExposeSecret};
@@ -37,7 +41,13 @@ fn which(program: &str) -> Option<PathBuf> {
 struct PassStore {
     dir: TempDir,
     helper: PathBuf,
+    /// One store at a time: a test writes a wrapper script and runs it at once, which must
+    /// not overlap another thread's process spawns (they could hold the script open for
+    /// writing, and running it would fail with "text file busy").
+    _serial: MutexGuard<'static, ()>,
 }
+
+static SERIAL: Mutex<()> = Mutex::new(());
 
 impl PassStore {
     /// Returns a fresh store, or `None` (after saying so) when the real helper is missing.
@@ -51,6 +61,9 @@ impl PassStore {
         let store = PassStore {
             dir: TempDir::new().unwrap(),
             helper,
+            _serial: SERIAL
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
         };
         fs::create_dir(store.gnupg_home()).unwrap();
         fs::set_permissions(store.gnupg_home(), fs::Permissions::from_mode(0o700)).unwrap();
@@ -194,4 +207,42 @@ fn a_credential_stored_with_docker_credential_pass_is_found_and_a_missing_one_is
     let (_dir, store) = pass.docker_store(json!({ "credHelpers": { "docker.io": "pass" } }));
     let stored = store.docker_hub_credentials().unwrap().unwrap();
     assert_eq!(stored.secret().unwrap().expose_secret(), CANARY);
+}
+
+/// The binary, as users run it: `token` with nothing but `credsStore: pass` to go on.
+#[cfg(feature = "cli")]
+#[test]
+fn the_cli_gets_a_token_with_the_credential_in_pass_and_never_prints_it() {
+    use common::cli::Cli;
+    use httpmock::MockServer;
+
+    let Some(pass) = PassStore::new() else {
+        return;
+    };
+    pass.store(HUB, "alice", CANARY);
+    let server = MockServer::start();
+    let mock = server.mock(|when, then| {
+        when.path("/v2/auth/token")
+            .json_body(json!({ "identifier": "alice", "secret": CANARY }));
+        then.status(200)
+            .json_body(json!({ "access_token": "the-token" }));
+    });
+    let cli = Cli::new(&["-vv", "token", "--base-url", &server.base_url()])
+        .env("GNUPGHOME", pass.gnupg_home())
+        .env("PASSWORD_STORE_DIR", pass.password_store());
+    fs::write(
+        cli.home().join(".docker/config.json"),
+        json!({ "auths": { HUB: {} }, "credsStore": "pass" }).to_string(),
+    )
+    .unwrap();
+    let run = cli.run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "the-token\n");
+    assert!(
+        run.stderr.contains("docker credential helper `pass`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains(CANARY), "{}", run.stderr);
+    mock.assert_calls(1);
 }
