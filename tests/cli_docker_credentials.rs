@@ -2,30 +2,21 @@
 //! over them, and what is said (and never said) about them.
 //!
 //! Every run has a temporary `HOME` and `DOCKER_CONFIG` (see `common/cli.rs`); helpers are
-//! scripts in a directory of this test put first on the run's `PATH`.
+//! the scripts of `common/docker.rs`, first on the run's `PATH`.
 // Unix only: credential helpers here are `#!/bin/sh` scripts.
 #![cfg(all(feature = "cli", unix))]
 
 mod common;
 
-use std::{
-    fs,
-    path::{Path, PathBuf},
-};
+use std::{fs, path::Path};
 
-use base64::Engine as _;
 use common::{
     CANARY,
     cli::{Cli, Run},
+    docker::{HUB, base64, helpers},
 };
 use httpmock::{Mock, MockServer};
 use serde_json::{Value, json};
-
-const HUB: &str = "https://index.docker.io/v1/";
-
-fn base64(text: &str) -> String {
-    base64::engine::general_purpose::STANDARD.encode(text)
-}
 
 /// `auths` holding alice's PAT (the canary) under Docker Hub's key.
 fn alice_in_auths() -> Value {
@@ -94,7 +85,7 @@ fn token_uses_the_stored_credentials_and_v_names_their_source() {
 fn nothing_from_the_store_or_a_helper_is_printed_with_vv() {
     let server = MockServer::start();
     let mock = token_route(&server, "alice", CANARY);
-    for config in [alice_in_auths(), json!({ "credsStore": "test" })] {
+    for config in [alice_in_auths(), json!({ "credsStore": "found" })] {
         let run = token(&server, &["-vv"], Some(config)).run();
         assert_eq!(run.code, 0, "{}", run.stderr);
         assert!(
@@ -239,10 +230,10 @@ fn a_store_that_cannot_be_read_exits_2_naming_it_and_the_way_around() {
 fn a_credential_helper_is_used_and_named_with_v() {
     let server = MockServer::start();
     let mock = token_route(&server, "alice", CANARY);
-    let run = token(&server, &["-v"], Some(json!({ "credsStore": "test" }))).run();
+    let run = token(&server, &["-v"], Some(json!({ "credsStore": "found" }))).run();
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        run.stderr.contains("docker credential helper `test`"),
+        run.stderr.contains("docker credential helper `found`"),
         "{}",
         run.stderr
     );
@@ -311,45 +302,4 @@ fn both_commands_document_no_docker_config() {
 /// The helper scripts' directory, then the system's, as the runs' `PATH`.
 fn search_path() -> String {
     format!("{}:/usr/bin:/bin", helpers().display())
-}
-
-/// Returns the directory of helper scripts, written once, before any run (every run asks for
-/// it), so that no script is executed while still open for writing ("text file busy").
-fn helpers() -> &'static Path {
-    use std::sync::OnceLock;
-
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli_docker_credentials_helpers");
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        let scripts = [
-            (
-                "test",
-                format!(
-                    "[ \"$1\" = get ] || exit 3\nurl=$(cat)\n\
-                     printf '{{\"ServerURL\":\"%s\",\"Username\":\"alice\",\"Secret\":\"{CANARY}\"}}' \"$url\""
-                ),
-            ),
-            (
-                "notfound",
-                "cat >/dev/null\necho 'credentials not found in native keychain'\nexit 1".to_owned(),
-            ),
-            (
-                "failing",
-                format!("cat >/dev/null\necho 'keyring locked: {CANARY}' >&2\nexit 1"),
-            ),
-        ];
-        for (name, body) in scripts {
-            let path = dir.join(format!("docker-credential-{name}"));
-            fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
-            make_executable(&path);
-        }
-        dir
-    })
-}
-
-fn make_executable(path: &Path) {
-    use std::os::unix::fs::PermissionsExt as _;
-    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
 }
