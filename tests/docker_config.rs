@@ -344,6 +344,16 @@ fn json_given_to_the_store_reads_like_docker_auth_config() {
     );
 }
 
+#[test]
+fn outside_a_runtime_the_async_lookup_is_a_runtime_error_not_a_panic() {
+    let config = ConfigDir::with_json(auths_for("alice"));
+    let store = config.store();
+    let err = futures_util::FutureExt::now_or_never(store.docker_hub_credentials_async())
+        .expect("fails at once")
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Runtime);
+}
+
 #[tokio::test]
 async fn the_async_lookup_gives_the_same_answer() {
     let config = ConfigDir::with_json(auths_for("alice"));
