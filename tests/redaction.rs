@@ -177,7 +177,7 @@ async fn a_passphrase_echoed_after_kilobytes_of_text_never_shows_even_in_part() 
             let mut body = filler.repeat(offset);
             body.truncate(offset);
             body.push_str(PASSPHRASE);
-            let mut mock = server
+            let mock = server
                 .mock_async(|when, then| {
                     when.path("/v2/users/login");
                     then.status(401).body(&body);
