@@ -6,6 +6,8 @@
 //!
 //! [`Error`]: crate::Error
 
+use zeroize::Zeroizing;
+
 /// The most characters of server text an error keeps.
 const MAX_CHARS: usize = 200;
 
@@ -85,15 +87,16 @@ pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
 /// Call it on a whole body before cutting an excerpt out of it, so that no cut can leave a
 /// part of a secret that no longer matches.
 pub(crate) fn redact(text: &str, secrets: &[&str]) -> String {
-    let mut text = text.to_owned();
+    // Every intermediate copy may still hold a secret: each is wiped when replaced.
+    let mut text = Zeroizing::new(text.to_owned());
     for secret in secrets.iter().filter(|s| s.len() >= MIN_SECRET_LEN) {
         for form in encodings(secret) {
             if text.contains(form.as_str()) {
-                text = text.replace(form.as_str(), REDACTED);
+                text = Zeroizing::new(text.replace(form.as_str(), REDACTED));
             }
         }
     }
-    text
+    std::mem::take(&mut *text)
 }
 
 /// Returns the longest prefix of `text` of at most `max_bytes` bytes that neither splits a
@@ -150,8 +153,7 @@ fn is_token_char(c: char) -> bool {
 }
 
 /// The forms a server may echo a secret in.
-fn encodings(secret: &str) -> Vec<zeroize::Zeroizing<String>> {
-    use zeroize::Zeroizing;
+fn encodings(secret: &str) -> Vec<Zeroizing<String>> {
     let mut forms = vec![Zeroizing::new(secret.to_owned())];
     let mut add = |form: String| {
         let form = Zeroizing::new(form);
