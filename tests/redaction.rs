@@ -196,3 +196,65 @@ async fn a_passphrase_echoed_after_kilobytes_of_text_never_shows_even_in_part() 
         }
     }
 }
+
+#[tokio::test]
+async fn the_generated_types_and_errors_never_show_a_secret_either() {
+    use dockerhub_auth::generated::types;
+    let from = |json: serde_json::Value| json.to_string();
+    let debugs = [
+        format!(
+            "{:?}",
+            serde_json::from_str::<types::AuthCreateAccessTokenRequest>(&from(
+                json!({ "identifier": "alice", "secret": CANARY })
+            ))
+            .unwrap()
+        ),
+        format!(
+            "{:?}",
+            serde_json::from_str::<types::AuthCreateTokenResponse>(&from(
+                json!({ "access_token": CANARY })
+            ))
+            .unwrap()
+        ),
+        format!(
+            "{:?}",
+            serde_json::from_str::<types::UsersLoginRequest>(&from(
+                json!({ "username": "alice", "password": CANARY })
+            ))
+            .unwrap()
+        ),
+        format!(
+            "{:?}",
+            serde_json::from_str::<types::PostUsersLoginSuccessResponse>(&from(
+                json!({ "token": CANARY })
+            ))
+            .unwrap()
+        ),
+        format!(
+            "{:?}",
+            serde_json::from_str::<types::Users2FaLoginRequest>(&from(
+                json!({ "login_2fa_token": CANARY, "code": CANARY })
+            ))
+            .unwrap()
+        ),
+    ];
+    assert_clean(&debugs);
+
+    // What a caller of the generated client sees when Hub asks for a second factor: the
+    // error value, printed with `{:?}` as an `unwrap` or a log line would.
+    let server = MockServer::start_async().await;
+    respond(
+        &server,
+        "/v2/users/login",
+        401,
+        json!({ "detail": SECOND_FACTOR_DETAIL, "login_2fa_token": CANARY }),
+    )
+    .await;
+    let hub = hub(&server);
+    let body = types::UsersLoginRequest {
+        username: "alice".into(),
+        password: CANARY.into(),
+    };
+    let err = hub.generated().post_users_login(&body).await.unwrap_err();
+    assert_clean(&[format!("{err:?}"), format!("{err}"), format!("{body:?}")]);
+}
