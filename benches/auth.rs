@@ -1,4 +1,4 @@
-//! The performance targets of the design, measured in one run (`cargo bench --bench auth`):
+//! The crate's performance targets (BENCHMARKS.md), measured in one run (`cargo bench --bench auth`):
 //!
 //! - `exchange`: `Hub::create_access_token` against a local keep-alive server, next to a
 //!   minimal hand-written reqwest POST + serde decode with the same client settings;

@@ -88,7 +88,11 @@ impl Hub {
     ///
     /// # Errors
     ///
-    /// The same as [`create_access_token`](Self::create_access_token).
+    /// The same as [`create_access_token`](Self::create_access_token), and
+    /// [`InvalidInput`](crate::ErrorKind::InvalidInput) before any request for an
+    /// organization access token (`dckr_oat_…`): Docker Hub refuses them on this route
+    /// ("Cannot log into an organization account"), and each refusal counts toward the
+    /// lockout of the name.
     pub async fn login(&self, username: &str, password: impl Into<SecretString>) -> Result<Login> {
         self.login_with(username, &password.into()).await
     }
@@ -141,6 +145,14 @@ impl Hub {
     ) -> Result<Login> {
         require("the username", username)?;
         require_secret("the password", password)?;
+        if password.expose_secret().starts_with(OAT_PREFIX) {
+            // Sending it would only add a failed login to the count toward Hub's lockout.
+            return Err(Error::invalid_input(
+                "an organization access token cannot log in with /v2/users/login (docker hub \
+                 answers \"Cannot log into an organization account\"); exchange it with \
+                 create_access_token (POST /v2/auth/token), the organization's name as identifier",
+            ));
+        }
         let endpoint = &self.inner.endpoint;
         retry::run(&self.inner.config.retry, || {
             wire::login(endpoint, username, password)
@@ -200,6 +212,9 @@ impl fmt::Debug for Hub {
             .finish_non_exhaustive()
     }
 }
+
+/// How organization access tokens begin; they work only on `/v2/auth/token`.
+const OAT_PREFIX: &str = "dckr_oat_";
 
 /// Refuses an empty (or all-blank) name before any I/O.
 fn require(what: &'static str, value: &str) -> Result<()> {

@@ -184,7 +184,9 @@
 //! # Cargo features
 //!
 //! - `rustls` *(default)*: TLS through rustls.
-//! - `native-tls`: TLS through the platform's library instead.
+//! - `native-tls`: TLS through the platform's library instead (OpenSSL on Linux, which
+//!   needs OpenSSL's headers and `pkg-config` to build: `apt-get install libssl-dev
+//!   pkg-config` on Debian).
 //! - `totp`: [`Credentials::password_with_totp`], RFC 6238 codes for unattended two-factor
 //!   logins (adds `totp-rs`).
 //! - `cli`: the `dockerhub-auth` binary (`token`, `login`, `inspect`) for shell scripts

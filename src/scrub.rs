@@ -6,6 +6,8 @@
 //!
 //! [`Error`]: crate::Error
 
+use zeroize::Zeroizing;
+
 /// The most characters of server text an error keeps.
 const MAX_CHARS: usize = 200;
 
@@ -16,22 +18,34 @@ const REDACTED: &str = "[redacted]";
 /// Docker Hub refuses passwords that short anyway.
 const MIN_SECRET_LEN: usize = 4;
 
+/// How much longer than the cap the shown text is built before fragments are looked for, so
+/// that a fragment of a secret that straddles the cap is still recognized.
+const FRAGMENT_LOOKAHEAD: usize = 64;
+
+/// The shortest piece of a secret that is redacted when a server echoes only part of it.
+const MIN_FRAGMENT_LEN: usize = 8;
+
 /// Returns `text` on one line, redacted and capped at [`MAX_CHARS`] characters.
 ///
-/// Redacted: every occurrence of one of `secrets`, every JWT-shaped word (`eyJ….….…`) and
-/// every Docker token-shaped word (`dckr_pat_…`, `dckr_oat_…`). Control characters are
-/// escaped and runs of whitespace become one space.
+/// Redacted, in this order and always before anything is cut:
+/// 1. every occurrence of one of `secrets`, also JSON-, HTML- or URL-encoded ([`redact`]);
+/// 2. every JWT-shaped word (`eyJ….….…`) and Docker token-shaped word (`dckr_pat_…`,
+///    `dckr_oat_…`);
+/// 3. every run of at least eight characters that is a piece of one of `secrets` (a server
+///    that echoes part of a secret).
+///
+/// Control characters are escaped and runs of whitespace become one space. When the cap
+/// falls inside a word, the whole word is dropped rather than shown in part.
 pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
-    let mut text = text.to_owned();
-    for secret in secrets {
-        if secret.len() >= MIN_SECRET_LEN {
-            text = text.replace(secret, REDACTED);
-        }
-    }
-
-    let mut out = String::with_capacity(text.len().min(MAX_CHARS * 2));
+    let text = redact(text, secrets);
+    let budget = MAX_CHARS + FRAGMENT_LOOKAHEAD;
+    let mut out = String::with_capacity(text.len().min(budget * 2));
+    let mut shown = 0;
     let mut pending_space = false;
     for word in words(&text) {
+        if shown > budget {
+            break;
+        }
         let piece: &str = match word {
             Word::Space => {
                 pending_space = !out.is_empty();
@@ -42,6 +56,7 @@ pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
         };
         if pending_space {
             out.push(' ');
+            shown += 1;
             pending_space = false;
         }
         for c in piece.chars() {
@@ -50,13 +65,145 @@ pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
             } else {
                 out.push(c);
             }
+            shown += 1;
         }
     }
+    let mut out = redact_fragments(&out, secrets);
     // The cap counts what is shown (an escaped control character is up to ten characters),
-    // and applies after redaction, so it can never cut a secret in half.
+    // and applies after redaction, so it can never cut a secret in half; a word it would cut
+    // is dropped whole.
     if let Some((cut, _)) = out.char_indices().nth(MAX_CHARS) {
+        let cut = safe_cut(&out, cut);
         out.truncate(cut);
         out.push('…');
+    }
+    out
+}
+
+/// Returns `text` with every occurrence of each secret (at least [`MIN_SECRET_LEN`] bytes) in
+/// the forms a server may echo it in replaced by `[redacted]`: as sent, JSON-escaped,
+/// HTML-escaped and URL-encoded.
+///
+/// Call it on a whole body before cutting an excerpt out of it, so that no cut can leave a
+/// part of a secret that no longer matches.
+pub(crate) fn redact(text: &str, secrets: &[&str]) -> String {
+    // Every intermediate copy may still hold a secret: each is wiped when replaced.
+    let mut text = Zeroizing::new(text.to_owned());
+    for secret in secrets.iter().filter(|s| s.len() >= MIN_SECRET_LEN) {
+        for form in encodings(secret) {
+            if text.contains(form.as_str()) {
+                text = Zeroizing::new(text.replace(form.as_str(), REDACTED));
+            }
+        }
+    }
+    std::mem::take(&mut *text)
+}
+
+/// Returns the longest prefix of `text` of at most `max_bytes` bytes that neither splits a
+/// character nor ends inside a word: a word cut by the window is left out whole.
+pub(crate) fn window(text: &str, max_bytes: usize) -> &str {
+    if text.len() <= max_bytes {
+        return text;
+    }
+    let mut cut = max_bytes;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    text.get(..safe_cut(text, cut)).unwrap_or("")
+}
+
+/// Returns where to cut `text` (at or before the char boundary `cut`) so that neither a
+/// `[redacted]` marker nor a token-shaped word is split.
+fn safe_cut(text: &str, cut: usize) -> usize {
+    let window_start = cut.saturating_sub(REDACTED.len() - 1);
+    let marker_start = text
+        .get(window_start..cut)
+        .and_then(|tail| tail.rfind('['))
+        .map(|at| window_start + at)
+        .filter(|&at| {
+            text.get(at..)
+                .is_some_and(|rest| rest.starts_with(REDACTED))
+        });
+    marker_start.unwrap_or_else(|| start_of_cut_word(text, cut))
+}
+
+/// Returns where to cut `text` so that a token-shaped word (a run of the characters tokens
+/// are made of) around byte `cut` is not split: `cut` itself when it falls between words,
+/// else the start of the word it would split. A cut token no longer has the shape the
+/// redaction of token-shaped words recognizes, so it is left out whole.
+fn start_of_cut_word(text: &str, cut: usize) -> usize {
+    let Some((before, after)) = text.split_at_checked(cut) else {
+        return 0;
+    };
+    let in_token = |c: Option<char>| c.is_some_and(is_token_char);
+    if in_token(before.chars().next_back()) && in_token(after.chars().next()) {
+        before
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !is_token_char(*c))
+            .map_or(0, |(i, c)| i + c.len_utf8())
+    } else {
+        cut
+    }
+}
+
+/// The characters tokens are made of: ASCII letters and digits, `-`, `_`, `.`, `=`.
+fn is_token_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '=')
+}
+
+/// The forms a server may echo a secret in.
+fn encodings(secret: &str) -> Vec<Zeroizing<String>> {
+    let mut forms = vec![Zeroizing::new(secret.to_owned())];
+    let mut add = |form: String| {
+        let form = Zeroizing::new(form);
+        if !forms.contains(&form) {
+            forms.push(form);
+        }
+    };
+    // JSON: the quoted string without its quotes.
+    if let Ok(json) = serde_json::to_string(secret) {
+        add(json
+            .get(1..json.len().saturating_sub(1))
+            .unwrap_or("")
+            .to_owned());
+    }
+    add(secret
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;"));
+    let form_encoded: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+    add(form_encoded.replace('+', "%20"));
+    add(form_encoded);
+    forms.retain(|form| !form.is_empty());
+    forms
+}
+
+/// Returns `text` with every run of at least [`MIN_FRAGMENT_LEN`] characters that is a piece
+/// of one of `secrets` replaced by `[redacted]`: what is left when a server echoes only part
+/// of a secret. `text` is short (a capped excerpt), so the search can be simple.
+fn redact_fragments(text: &str, secrets: &[&str]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    'next: while let Some(first) = rest.chars().next() {
+        // The ends of the pieces starting here, longest first.
+        let ends: Vec<usize> = rest.char_indices().map(|(i, c)| i + c.len_utf8()).collect();
+        for (count, end) in ends.iter().enumerate().rev() {
+            if count + 1 < MIN_FRAGMENT_LEN {
+                break;
+            }
+            if let (Some(piece), Some(after)) = (rest.get(..*end), rest.get(*end..))
+                && secrets.iter().any(|secret| secret.contains(piece))
+            {
+                out.push_str(REDACTED);
+                rest = after;
+                continue 'next;
+            }
+        }
+        out.push(first);
+        rest = rest.get(first.len_utf8()..).unwrap_or("");
     }
     out
 }
@@ -79,7 +226,6 @@ enum Word<'a> {
 
 /// Splits text into token-shaped words, whitespace runs and single other characters.
 fn words(text: &str) -> impl Iterator<Item = Word<'_>> {
-    let is_token_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '=');
     let mut rest = text;
     std::iter::from_fn(move || {
         let first = rest.chars().next()?;
@@ -126,10 +272,37 @@ mod tests {
 
     #[test]
     fn long_text_is_capped() {
-        let text = "x".repeat(1000);
+        let text = "xy ".repeat(1000);
         let scrubbed = scrub(&text, &[]);
-        assert_eq!(scrubbed.chars().count(), MAX_CHARS + 1);
-        assert!(scrubbed.ends_with('…'));
+        assert!(scrubbed.chars().count() <= MAX_CHARS + 1, "{scrubbed}");
+        assert!(scrubbed.starts_with("xy xy") && scrubbed.ends_with('…'));
+    }
+
+    #[test]
+    fn a_token_shaped_word_cut_by_the_cap_is_left_out_whole() {
+        // A JWT cut in half no longer has a JWT's shape: it must not show at all.
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlc2lnbmF0dXJl";
+        for offset in 150..=MAX_CHARS {
+            let text = format!("{}{jwt}", "~".repeat(offset));
+            let scrubbed = scrub(&text, &[]);
+            assert!(!scrubbed.contains("eyJ"), "{offset}: {scrubbed}");
+        }
+        assert_eq!(window("abc defgh", 6), "abc ");
+        assert_eq!(window("abc defgh", 4), "abc ");
+        assert_eq!(window("abc defgh", 3), "abc");
+        assert_eq!(window("abc", 10), "abc");
+        assert_eq!(window("ab [redacted] c", 8), "ab ");
+    }
+
+    #[test]
+    fn an_echoed_piece_of_a_secret_is_redacted() {
+        let secret = "correct horse battery staple";
+        assert_eq!(
+            scrub("you sent 'horse battery' which is wrong", &[secret]),
+            "you sent '[redacted]' which is wrong"
+        );
+        // Short common words are not pieces worth hiding.
+        assert_eq!(scrub("a horse", &[secret]), "a horse");
     }
 
     #[test]

@@ -10,6 +10,7 @@ use base64::Engine as _;
 use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
+use zeroize::Zeroizing;
 
 /// The namespace of Docker Hub's own claims inside its JWTs.
 const HUB_NAMESPACE: &str = "https://hub.docker.com";
@@ -71,8 +72,14 @@ impl Token {
 
     /// Returns the `Authorization` header value `Bearer <token>`, marked sensitive so that
     /// `reqwest`, `hyper` and `http` never print it.
+    ///
+    /// # Security
+    ///
+    /// The string this builds on the way is wiped when the call returns. The returned
+    /// `HeaderValue` keeps its own copy in a buffer of the `http` crate, which this crate
+    /// cannot wipe: drop it when the request is sent.
     pub fn authorization_header(&self) -> HeaderValue {
-        let value = format!("Bearer {}", self.expose_secret());
+        let value = Zeroizing::new(format!("Bearer {}", self.expose_secret()));
         // Docker Hub tokens are base64url JWTs. Should a server ever send bytes a header
         // cannot carry, the header is empty (and rejected by Hub) rather than a panic here.
         let mut header = HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static(""));

@@ -2,7 +2,7 @@
 //! complete a two-factor login without a person.
 
 use std::{
-    fmt,
+    fmt::{self, Write as _},
     time::{SystemTime, UNIX_EPOCH},
 };
 
@@ -69,7 +69,11 @@ impl Totp {
             .duration_since(UNIX_EPOCH)
             .map(|since| since.as_secs())
             .unwrap_or(0);
-        Zeroizing::new(self.generator.generate(seconds).to_string())
+        // Written into a wiping buffer that is large enough from the start, so that no
+        // growth leaves an un-wiped copy behind (totp-rs wipes its own token on drop).
+        let mut code = Zeroizing::new(String::with_capacity(16));
+        let _ = write!(code, "{}", self.generator.generate(seconds));
+        code
     }
 }
 

@@ -11,7 +11,7 @@ use peak_alloc::PeakAlloc;
 #[global_allocator]
 static ALLOCATOR: PeakAlloc = PeakAlloc;
 
-/// The design's bound on peak memory while a server answers with a gigabyte.
+/// The bound on peak memory the crate promises (BENCHMARKS.md) while a server answers with a gigabyte.
 const BOUND_MIB: f32 = 64.0;
 
 #[tokio::test]

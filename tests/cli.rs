@@ -387,6 +387,15 @@ fn verbose_output_never_shows_the_secret_or_the_token() {
         assert!(!run.stderr.contains(CANARY), "{}", run.stderr);
         assert!(!run.stderr.contains(&jwt), "{}", run.stderr);
         assert_eq!(run.stdout, format!("{jwt}\n"));
+        // -vv shows the HTTP stack too, including what it logs through the `log` crate
+        // (reqwest's connection records), which the `cli` feature bridges.
+        if verbosity == "-vv" {
+            assert!(
+                run.stderr.contains("reqwest::"),
+                "-vv showed nothing of the HTTP stack:\n{}",
+                run.stderr
+            );
+        }
     }
 }
 
@@ -410,4 +419,26 @@ fn every_subcommands_help_documents_the_environment_and_exit_codes() {
     }
     let inspect = cli(&["inspect", "--help"], &[], "");
     assert!(inspect.stdout.contains("Exit codes"));
+}
+
+#[test]
+fn login_with_an_organization_access_token_exits_2_before_any_request() {
+    let server = MockServer::start();
+    let mock = server.mock(|when, then| {
+        when.any_request();
+        then.status(401);
+    });
+    let url = server.base_url();
+    let run = cli(
+        &["login", "--base-url", &url],
+        &[
+            ("DOCKERHUB_USERNAME", "acme-org"),
+            ("DOCKERHUB_TOKEN", "dckr_oat_CANARY_must_not_print_012345"),
+        ],
+        "",
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("/v2/auth/token"), "{}", run.stderr);
+    assert!(!run.stderr.contains("CANARY"), "{}", run.stderr);
+    mock.assert_calls(0);
 }

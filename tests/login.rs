@@ -183,3 +183,23 @@ async fn a_rate_limited_login_is_not_a_credentials_problem() {
     assert_eq!(err.kind(), ErrorKind::RateLimited);
     assert_eq!(err.retry_after(), Some(std::time::Duration::from_secs(600)));
 }
+
+#[tokio::test]
+async fn an_organization_access_token_is_refused_before_any_request() {
+    let server = MockServer::start_async().await;
+    let mock = respond(
+        &server,
+        "/v2/users/login",
+        401,
+        json!({ "detail": "Cannot log into an organization account" }),
+    )
+    .await;
+    let oat = "dckr_oat_CANARY_must_not_print_0123456";
+    let err = hub(&server).login("acme-org", oat).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    // The message says why and what to do instead, and never shows the token.
+    let shown = format!("{err} {err:?}");
+    assert!(shown.contains("/v2/auth/token"), "{shown}");
+    assert!(!shown.contains(oat), "{shown}");
+    mock.assert_calls_async(0).await;
+}

@@ -161,3 +161,100 @@ async fn errors_from_every_kind_of_answer_never_show_the_secret() {
         assert_clean(&texts);
     }
 }
+
+/// A passphrase does not look like a token: only redaction of the known secret, done before
+/// any excerpt is cut, can keep it out.
+const PASSPHRASE: &str = "correct horse battery staple";
+
+#[tokio::test]
+async fn a_passphrase_echoed_after_kilobytes_of_text_never_shows_even_in_part() {
+    let server = MockServer::start_async().await;
+    let hub = hub(&server);
+    // Around the 4 KiB excerpt window, and with blank filler that collapses to one space so
+    // that whatever is left of the secret would land inside the excerpt.
+    for filler in ["  ", "\n", "~ "] {
+        for offset in [4060, 4070, 4080, 4085, 4090, 4095, 4096, 4100] {
+            let mut body = filler.repeat(offset);
+            body.truncate(offset);
+            body.push_str(PASSPHRASE);
+            let mock = server
+                .mock_async(|when, then| {
+                    when.path("/v2/users/login");
+                    then.status(401).body(&body);
+                })
+                .await;
+            let err = match hub.login("alice", PASSPHRASE).await {
+                Err(err) => err,
+                Ok(_) => panic!("a 401 is not a login"),
+            };
+            assert_eq!(err.kind(), ErrorKind::CredentialsRejected);
+            let shown = format!("{err} {err:?}");
+            for word in PASSPHRASE.split(' ') {
+                assert!(!shown.contains(word), "{offset}: {word:?} in {shown}");
+            }
+            mock.delete_async().await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_generated_types_and_errors_never_show_a_secret_either() {
+    use dockerhub_auth::generated::types;
+    let from = |json: serde_json::Value| json.to_string();
+    let debugs = [
+        format!(
+            "{:?}",
+            serde_json::from_str::<types::AuthCreateAccessTokenRequest>(&from(
+                json!({ "identifier": "alice", "secret": CANARY })
+            ))
+            .unwrap()
+        ),
+        format!(
+            "{:?}",
+            serde_json::from_str::<types::AuthCreateTokenResponse>(&from(
+                json!({ "access_token": CANARY })
+            ))
+            .unwrap()
+        ),
+        format!(
+            "{:?}",
+            serde_json::from_str::<types::UsersLoginRequest>(&from(
+                json!({ "username": "alice", "password": CANARY })
+            ))
+            .unwrap()
+        ),
+        format!(
+            "{:?}",
+            serde_json::from_str::<types::PostUsersLoginSuccessResponse>(&from(
+                json!({ "token": CANARY })
+            ))
+            .unwrap()
+        ),
+        format!(
+            "{:?}",
+            serde_json::from_str::<types::Users2FaLoginRequest>(&from(
+                json!({ "login_2fa_token": CANARY, "code": CANARY })
+            ))
+            .unwrap()
+        ),
+    ];
+    assert_clean(&debugs);
+
+    // What a caller of the generated client sees when Hub asks for a second factor: the
+    // error value, printed with `{:?}` as an `unwrap` or a log line would.
+    let server = MockServer::start_async().await;
+    respond(
+        &server,
+        "/v2/users/login",
+        401,
+        json!({ "detail": SECOND_FACTOR_DETAIL, "login_2fa_token": CANARY }),
+    )
+    .await;
+    let hub = hub(&server);
+    let body = types::UsersLoginRequest {
+        username: "alice".into(),
+        password: CANARY.into(),
+    };
+    let err = hub.generated().post_users_login(&body).await.unwrap_err();
+    assert_clean(&[format!("{err:?}"), format!("{err}"), format!("{body:?}")]);
+}

@@ -129,25 +129,3 @@ async fn an_empty_code_is_refused_without_a_request() {
     }
     mock.assert_calls_async(0).await;
 }
-
-#[tokio::test]
-async fn a_challenge_can_be_completed_from_another_task() {
-    let server = MockServer::start_async().await;
-    let hub = hub(&server);
-    let challenge = challenge(&server, &hub).await;
-    respond(
-        &server,
-        "/v2/users/2fa-login",
-        200,
-        json!({ "token": "the-jwt" }),
-    )
-    .await;
-    let token = tokio::spawn({
-        let (hub, challenge) = (hub.clone(), challenge.clone());
-        async move { hub.login_second_factor(&challenge, "123456").await }
-    })
-    .await
-    .unwrap()
-    .unwrap();
-    assert_eq!(token.expose_secret(), "the-jwt");
-}

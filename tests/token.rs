@@ -83,9 +83,9 @@ async fn debug_shows_expiry_and_username_but_not_the_token() {
 }
 
 #[tokio::test]
-async fn clones_share_the_token() {
+async fn a_clone_shares_the_secret_instead_of_copying_it() {
     let token = token("shared").await;
     let clone = token.clone();
-    assert_eq!(clone.expose_secret(), "shared");
-    assert_eq!(clone.received_at(), token.received_at());
+    // Cheap to clone, and no second copy of the secret to wipe: both point at one string.
+    assert!(std::ptr::eq(clone.expose_secret(), token.expose_secret()));
 }

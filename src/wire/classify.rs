@@ -8,7 +8,7 @@ use progenitor_client::ClientInfo as _;
 use crate::{
     Error, ErrorKind,
     codegen::{Client, types},
-    headers,
+    headers, scrub,
     wire::transport::too_large,
 };
 
@@ -66,7 +66,7 @@ pub(crate) async fn classify<E: HubMessage>(
         Generated::UnexpectedResponse(response) => undeclared(operation, response, secrets).await,
         Generated::InvalidResponsePayload(body, error) => match status {
             Some(status) if !is_success(status) => {
-                let (message, excerpt) = describe_body(&body);
+                let (message, excerpt) = describe_body(&body, secrets);
                 status_error(
                     operation,
                     status,
@@ -122,7 +122,7 @@ async fn undeclared(operation: Operation, response: reqwest::Response, secrets: 
     );
     match response.bytes().await {
         Ok(body) => {
-            let (message, excerpt) = describe_body(&body);
+            let (message, excerpt) = describe_body(&body, secrets);
             status_error(
                 operation,
                 status,
@@ -218,8 +218,9 @@ fn error_text(error: &reqwest::Error) -> String {
     }
 }
 
-/// Returns Hub's message from a JSON error body, or else a short excerpt of the body.
-fn describe_body(body: &[u8]) -> (Option<String>, Option<String>) {
+/// Returns Hub's message from a JSON error body, or else a short excerpt of the body, with
+/// `secrets` redacted from the whole body before any excerpt is cut from it.
+fn describe_body(body: &[u8], secrets: &[&str]) -> (Option<String>, Option<String>) {
     if let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice(body) {
         let message = ["detail", "message", "error"]
             .into_iter()
@@ -229,16 +230,20 @@ fn describe_body(body: &[u8]) -> (Option<String>, Option<String>) {
             return (Some(message.to_owned()), None);
         }
     }
-    (None, excerpt_of_text(body))
+    (None, excerpt_of_text(body, secrets))
 }
 
 /// The bytes of a body an excerpt looks at; the excerpt itself is shorter still.
 const EXCERPT_WINDOW: usize = 4096;
 
 /// Returns the start of a body as text, or the `<title>` of an HTML page.
-fn excerpt_of_text(body: &[u8]) -> Option<String> {
-    let window = body.get(..EXCERPT_WINDOW).unwrap_or(body);
-    let text = String::from_utf8_lossy(window);
+///
+/// The secrets are redacted from the whole body first: a window cut before redaction could
+/// split a secret so that what is left of it no longer matches. A word cut by the window is
+/// left out.
+fn excerpt_of_text(body: &[u8], secrets: &[&str]) -> Option<String> {
+    let text = scrub::redact(&String::from_utf8_lossy(body), secrets);
+    let text = scrub::window(&text, EXCERPT_WINDOW);
     let title = text.to_ascii_lowercase().find("<title>").and_then(|start| {
         let rest = text.get(start + "<title>".len()..)?;
         let end = rest
@@ -247,7 +252,7 @@ fn excerpt_of_text(body: &[u8]) -> Option<String> {
             .unwrap_or(rest.len());
         rest.get(..end)
     });
-    let excerpt = title.unwrap_or(&text).trim();
+    let excerpt = title.unwrap_or(text).trim();
     (!excerpt.is_empty()).then(|| excerpt.to_owned())
 }
 
@@ -255,7 +260,7 @@ fn excerpt_of_text(body: &[u8]) -> Option<String> {
 /// `error_body` (compiled only under `cargo fuzz`) and the property test below.
 #[cfg(any(test, fuzzing))]
 pub(crate) fn classify_answer(status: u16, body: &[u8], secret: &str) -> Error {
-    let (message, excerpt) = describe_body(body);
+    let (message, excerpt) = describe_body(body, &[secret]);
     status_error(
         Operation::Login,
         status,
@@ -274,11 +279,13 @@ mod tests {
 
     #[test]
     fn json_errors_give_hubs_message() {
-        let (message, excerpt) = describe_body(br#"{"message":"unauthorized","errinfo":{}}"#);
+        let (message, excerpt) = describe_body(br#"{"message":"unauthorized","errinfo":{}}"#, &[]);
         assert_eq!(message.as_deref(), Some("unauthorized"));
         assert_eq!(excerpt, None);
-        let (message, _) =
-            describe_body(br#"{"detail":"Incorrect authentication credentials","message":"x"}"#);
+        let (message, _) = describe_body(
+            br#"{"detail":"Incorrect authentication credentials","message":"x"}"#,
+            &[],
+        );
         assert_eq!(
             message.as_deref(),
             Some("Incorrect authentication credentials")
@@ -289,7 +296,7 @@ mod tests {
     fn html_pages_give_their_title() {
         let page = b"<html><head><TITLE>502 Bad Gateway</TITLE></head><body>nginx</body></html>";
         assert_eq!(
-            describe_body(page),
+            describe_body(page, &[]),
             (None, Some("502 Bad Gateway".to_owned()))
         );
     }
@@ -297,10 +304,10 @@ mod tests {
     #[test]
     fn plain_text_gives_its_start() {
         assert_eq!(
-            describe_body(b"Too Many Requests (HAP429).\n"),
+            describe_body(b"Too Many Requests (HAP429).\n", &[]),
             (None, Some("Too Many Requests (HAP429).".to_owned()))
         );
-        assert_eq!(describe_body(b"  "), (None, None));
+        assert_eq!(describe_body(b"  ", &[]), (None, None));
     }
 
     #[test]
@@ -308,8 +315,101 @@ mod tests {
         let mut body = vec![b'a'; EXCERPT_WINDOW - 1];
         body.extend_from_slice("é".as_bytes()); // cut in half by the window
         body.extend_from_slice(&[0xff, 0xfe]);
-        let (_, excerpt) = describe_body(&body);
+        let (_, excerpt) = describe_body(&body, &[]);
         assert!(excerpt.unwrap().starts_with("aaa"));
+    }
+
+    #[test]
+    fn a_token_cut_by_the_excerpt_window_is_left_out_whole() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl";
+        for offset in EXCERPT_WINDOW - jwt.len() + 1..EXCERPT_WINDOW {
+            let mut body = b"start ".to_vec();
+            body.resize(offset, b'~');
+            body.extend_from_slice(jwt.as_bytes());
+            let (_, excerpt) = describe_body(&body, &[]);
+            let excerpt = excerpt.unwrap();
+            assert!(excerpt.starts_with("start"), "{offset}");
+            assert!(!excerpt.contains("eyJ"), "{offset}: {excerpt}");
+        }
+    }
+
+    /// Canaries that do not look like tokens, so that only redaction of the known secret can
+    /// keep them out: a passphrase with spaces, and one with characters JSON and HTML escape.
+    const PASSPHRASES: [&str; 2] = [
+        "correct horse battery staple",
+        "Tr0ub4dor&3 \"quoted\" <angle>",
+    ];
+
+    /// Returns the pieces of `secret` at least `len` characters long that appear in `text`.
+    fn fragments_in(text: &str, secret: &str, len: usize) -> Vec<String> {
+        let chars: Vec<char> = secret.chars().collect();
+        chars
+            .windows(len)
+            .map(|piece| piece.iter().collect::<String>())
+            .filter(|piece| text.contains(piece.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn a_secret_at_any_offset_around_the_excerpt_window_never_shows_even_in_part() {
+        // Fillers that share no five characters with the secrets or the message; blank
+        // filler collapses to one space, which puts whatever follows it into the excerpt.
+        for (secret, filler) in PASSPHRASES
+            .iter()
+            .flat_map(|s| [(s, "~ "), (s, "  "), (s, "\n")])
+        {
+            for offset in EXCERPT_WINDOW - 60..EXCERPT_WINDOW + 10 {
+                let mut body = filler.repeat(offset).into_bytes();
+                body.truncate(offset);
+                body.extend_from_slice(secret.as_bytes());
+                body.extend_from_slice(b" ~ ~ ~");
+                let error = classify_answer(401, &body, secret);
+                let shown = format!("{error} | {error:?}");
+                let leaked = fragments_in(&shown, secret, 5);
+                assert!(leaked.is_empty(), "offset {offset}: {leaked:?} in {shown}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_secret_at_any_offset_around_the_message_cap_never_shows_even_in_part() {
+        for secret in PASSPHRASES {
+            for offset in 150..260 {
+                let filler: String = "~ ".repeat(offset / 2);
+                for body in [
+                    format!("{filler}{secret} ~ ~ ~").into_bytes(),
+                    serde_json::json!({ "detail": format!("{filler}{secret} ~ ~") })
+                        .to_string()
+                        .into_bytes(),
+                ] {
+                    let error = classify_answer(401, &body, secret);
+                    let shown = format!("{error} | {error:?}");
+                    let leaked = fragments_in(&shown, secret, 5);
+                    assert!(leaked.is_empty(), "offset {offset}: {leaked:?} in {shown}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn secrets_echoed_escaped_or_in_part_are_redacted() {
+        let secret = PASSPHRASES[1];
+        let json_escaped = serde_json::to_string(secret).unwrap();
+        let html_escaped = "Tr0ub4dor&amp;3 &quot;quoted&quot; &lt;angle&gt;";
+        let url_encoded = "Tr0ub4dor%263%20%22quoted%22%20%3Cangle%3E";
+        for echoed in [
+            json_escaped.as_str(),
+            html_escaped,
+            url_encoded,
+            "Tr0ub4dor&3 \"quo",
+        ] {
+            let body = format!("bad credentials: {echoed} (try again)");
+            let error = classify_answer(401, body.as_bytes(), secret);
+            let shown = error.to_string();
+            assert!(shown.contains("[redacted]"), "{echoed}: {shown}");
+            assert!(!shown.contains("Tr0ub4"), "{echoed}: {shown}");
+            assert!(shown.contains("(try again)"), "{echoed}: {shown}");
+        }
     }
 
     proptest! {
