@@ -291,6 +291,26 @@ fn login_uses_the_stored_credentials_too() {
 }
 
 #[test]
+fn login_with_a_stored_organization_access_token_is_refused_before_any_request() {
+    let server = MockServer::start();
+    let mock = server.mock(|when, then| {
+        when.any_request();
+        then.status(200).json_body(json!({ "token": "the-token" }));
+    });
+    let url = server.base_url();
+    let cli = Cli::new(&["login", "--base-url", &url]);
+    let oat = "dckr_oat_CANARY_must_not_print";
+    write_config(
+        cli.home(),
+        &json!({ "auths": { HUB: { "auth": base64(&format!("acme-org:{oat}")) } } }),
+    );
+    let run = cli.run();
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!run.stderr.contains(oat), "{}", run.stderr);
+    mock.assert_calls(0);
+}
+
+#[test]
 fn both_commands_document_no_docker_config() {
     for command in ["token", "login"] {
         let run = Cli::new(&[command, "--help"]).run();
