@@ -6,6 +6,7 @@ use secrecy::SecretString;
 
 #[cfg(feature = "totp")]
 use crate::totp::Totp;
+use crate::{CredentialSource, DockerCredentialStore};
 
 /// The account a [`Session`](crate::Session) gets its tokens for, and how.
 ///
@@ -101,6 +102,45 @@ impl Credentials {
                 totp: Some(Totp::from_base32(&totp_secret.into())?),
             }),
         })
+    }
+
+    /// Returns the Docker Hub credentials `docker login` stored, for
+    /// [`access_token`](Self::access_token), with where they were found; or `None` when
+    /// Docker's store holds none.
+    ///
+    /// Reads the store the docker CLI would read in this process
+    /// ([`DockerCredentialStore::from_env`]): `DOCKER_AUTH_CONFIG`, else
+    /// `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`, and the credential helper
+    /// it names. This blocks (a file, perhaps a helper process): from async code, use
+    /// [`DockerCredentialStore::docker_hub_credentials_async`] and
+    /// [`StoredCredentials::into_credentials`](crate::StoredCredentials::into_credentials).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), dockerhub_auth::Error> {
+    /// use dockerhub_auth::{Credentials, Hub};
+    ///
+    /// let Some((credentials, source)) = Credentials::from_docker_store()? else {
+    ///     return Ok(()); // nothing stored: ask the user instead
+    /// };
+    /// eprintln!("using Docker Hub credentials from {source}");
+    /// let session = Hub::builder().build()?.session(credentials);
+    /// # let _ = session;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// - [`ErrorKind::CredentialStore`](crate::ErrorKind::CredentialStore) when Docker's
+    ///   store cannot be read (see [`DockerCredentialStore::docker_hub_credentials`]).
+    /// - [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) when all it holds for
+    ///   Docker Hub is an identity token, which Docker Hub's token API does not accept; the
+    ///   message says so and what to do.
+    pub fn from_docker_store() -> crate::Result<Option<(Self, CredentialSource)>> {
+        let Some(stored) = DockerCredentialStore::from_env().docker_hub_credentials()? else {
+            return Ok(None);
+        };
+        let source = stored.source().clone();
+        Ok(Some((stored.into_credentials()?, source)))
     }
 
     pub(crate) fn method(&self) -> &Method {

@@ -46,6 +46,11 @@ pub enum ErrorKind {
     /// The operation needs a tokio runtime and none is running (or it is shutting down).
     /// Nothing was sent: this is a problem of the calling program, not of the network.
     Runtime,
+    /// Docker's credential store could not be read: a malformed `config.json` or
+    /// `DOCKER_AUTH_CONFIG`, an `auth` that is not base64, or a credential helper that is
+    /// missing, fails, hangs or answers garbage. The message names the file or helper.
+    /// Nothing stored is not this error: it is `Ok(None)`.
+    CredentialStore,
 }
 
 /// The error returned by every fallible operation of this crate.
@@ -207,6 +212,7 @@ impl fmt::Display for Error {
             ErrorKind::UnexpectedResponse => "unexpected response from docker hub",
             ErrorKind::InvalidResponse => "invalid response from docker hub",
             ErrorKind::Runtime => "no tokio runtime to run on",
+            ErrorKind::CredentialStore => "cannot read docker's stored credentials",
         };
         f.write_str(what)?;
         if let Some(status) = inner.status {

@@ -99,6 +99,38 @@
 //! [`Session::invalidate`]. With the `totp` feature, [`Credentials::password_with_totp`] lets a
 //! session log in to a two-factor account without a person.
 //!
+//! # Docker's stored credentials
+//!
+//! Where `docker login` already saved credentials, [`DockerCredentialStore`] reads them the
+//! way the docker CLI does: the JSON in `DOCKER_AUTH_CONFIG`, else
+//! `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`; in it, the credential helper
+//! `credHelpers` or `credsStore` names (`docker-credential-<name> get`), else `auths`. Every
+//! spelling of Docker Hub's key (`https://index.docker.io/v1/`, `docker.io`,
+//! `registry-1.docker.io`, …) is recognised. Nothing stored is `Ok(None)`; a store that
+//! cannot be read is [`ErrorKind::CredentialStore`], naming the file or helper. Helper
+//! names must be plain names (never a path), and a helper is stopped after a timeout (60 s
+//! by default) or 64 KiB of output. An identity token (from a browser or SSO login) is
+//! reported as one: Docker Hub's token API needs a personal access token instead.
+//!
+//! The lookup reads a file and may run a helper, so it blocks; from async code use the
+//! `_async` variant, which runs it on Tokio's blocking pool.
+//!
+//! ```
+//! # async fn run() -> Result<(), dockerhub_auth::Error> {
+//! use dockerhub_auth::{DockerCredentialStore, Hub};
+//!
+//! let hub = Hub::builder().build()?;
+//! match DockerCredentialStore::from_env().docker_hub_credentials_async().await? {
+//!     Some(stored) => {
+//!         eprintln!("using the credentials of {}", stored.source()); // never the secret
+//!         let session = hub.session(stored.into_credentials()?);
+//!         # let _ = session;
+//!     }
+//!     None => eprintln!("nothing stored for Docker Hub: run `docker login` first"),
+//! }
+//! # Ok(()) }
+//! ```
+//!
 //! # Retries
 //!
 //! Every operation follows the hub's [`RetryPolicy`]: by default three attempts for 429,
@@ -142,6 +174,10 @@
 //! - `tracing` spans (`create_access_token`, `login`, `login_second_factor`,
 //!   `session_refresh`, each with `attempt` spans carrying the attempt number, status and
 //!   duration) never record a body, a header or a secret.
+//! - Docker's credential store is only read: this crate never writes its files and never
+//!   calls a helper's `store` or `erase`. Nothing a config file or helper holds is put in an
+//!   error or a `tracing` event; a failing helper is quoted by the first line of its stderr,
+//!   scrubbed.
 //! - Secrets are wiped from this crate's own buffers when dropped. Copies inside `reqwest`,
 //!   `hyper`, `serde_json` and the TLS library are out of its reach.
 //!
@@ -167,6 +203,7 @@
 
 mod base_url;
 mod credentials;
+mod docker_config;
 mod error;
 mod headers;
 mod hub;
@@ -207,6 +244,7 @@ pub mod generated {
 }
 
 pub use credentials::Credentials;
+pub use docker_config::{CredentialSource, DockerCredentialStore, StoredCredentials};
 pub use error::{Error, ErrorKind, Result};
 pub use hub::{Hub, HubBuilder};
 pub use login::{Login, SecondFactorChallenge};
@@ -245,6 +283,8 @@ const _: fn() = || {
     shareable::<Session>();
     shareable::<Token>();
     shareable::<Credentials>();
+    shareable::<DockerCredentialStore>();
+    shareable::<StoredCredentials>();
     shareable::<SecondFactorChallenge>();
     shareable::<Error>();
 };

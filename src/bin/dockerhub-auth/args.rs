@@ -12,17 +12,24 @@ Environment:
   DOCKERHUB_USERNAME  the username (or organization name), when --username is not given
   DOCKERHUB_TOKEN     the secret, when it does not come from stdin
   DOCKERHUB_URL       the base URL, when --base-url is not given
+  DOCKER_AUTH_CONFIG, DOCKER_CONFIG, HOME
+                      where Docker's stored credentials are read, as the docker CLI does
+
+Credentials come from, first match wins: --secret-stdin (or --password-stdin) with
+--username or DOCKERHUB_USERNAME; DOCKERHUB_TOKEN; what `docker login` stored for Docker Hub
+(its config file or credential helper; with a username given, only if it is the stored one;
+never with --no-docker-config); a prompt without echo when stdin is a terminal. Otherwise the
+command exits with 2 and lists what it looked at; -v names the source used.
 
 No option takes a password or token as an argument (arguments are visible to other users);
-the only secret-like argument is login's one-time --code. Without --secret-stdin (or
---password-stdin) and DOCKERHUB_TOKEN, the secret is asked for without echo when stdin is a
-terminal.";
+the only secret-like argument is login's one-time --code.";
 
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
   1  anything else: an unexpected or invalid answer from Docker Hub
-  2  usage or invalid input, including an http:// URL for a host that is not loopback
+  2  usage or invalid input, including an http:// URL for a host that is not loopback,
+     no credentials found, or Docker's stored credentials that cannot be read
   3  credentials rejected, or forbidden by Docker Hub
   4  a second factor is needed but no code is available, or the code was rejected
   5  rate limited by Docker Hub

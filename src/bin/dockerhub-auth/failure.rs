@@ -4,7 +4,8 @@ use std::fmt::Display;
 
 use dockerhub_auth::ErrorKind;
 
-/// Exit code 2: usage or invalid input, including an insecure URL.
+/// Exit code 2: usage or invalid input, including an insecure URL and Docker stored
+/// credentials that cannot be read.
 pub(crate) const EXIT_USAGE: u8 = 2;
 /// Exit code 3: credentials rejected, or forbidden.
 pub(crate) const EXIT_REJECTED: u8 = 3;
@@ -47,7 +48,7 @@ impl Failure {
 /// Returns the exit code of the contract for a library error.
 pub(crate) fn exit_code(kind: ErrorKind) -> u8 {
     match kind {
-        ErrorKind::InvalidInput => EXIT_USAGE,
+        ErrorKind::InvalidInput | ErrorKind::CredentialStore => EXIT_USAGE,
         ErrorKind::CredentialsRejected | ErrorKind::Forbidden => EXIT_REJECTED,
         ErrorKind::SecondFactorRequired | ErrorKind::SecondFactorRejected => EXIT_SECOND_FACTOR,
         ErrorKind::RateLimited => EXIT_RATE_LIMITED,

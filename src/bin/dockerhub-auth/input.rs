@@ -1,52 +1,34 @@
-//! Where the username, the secret and the second-factor code come from.
+//! Reading what a person types or pipes in: a secret, a second-factor code, a token. Which
+//! source a command's credentials come from is decided in `credentials.rs`.
 
-use std::{
-    env,
-    io::{self, BufRead, IsTerminal, Write},
-};
+use std::io::{self, BufRead, IsTerminal, Write};
 
 use dockerhub_auth::SecretString;
 use zeroize::Zeroizing;
 
 use crate::failure::Failure;
 
-/// Returns the username from `--username`, else `DOCKERHUB_USERNAME`.
-pub(crate) fn username(flag: Option<String>) -> Result<String, Failure> {
-    let username = flag
-        .or_else(|| env::var("DOCKERHUB_USERNAME").ok())
-        .ok_or_else(|| Failure::usage("no username: pass --username or set DOCKERHUB_USERNAME"))?;
-    if username.trim().is_empty() {
-        return Err(Failure::usage("the username is empty"));
-    }
-    Ok(username)
+/// Returns the secret read from stdin (one line).
+pub(crate) fn secret_from_stdin() -> Result<SecretString, Failure> {
+    let secret = read_line(&mut io::stdin().lock())
+        .map_err(|e| Failure::usage(format!("cannot read the secret from stdin: {e}")))?;
+    checked(&secret)
 }
 
-/// Returns the secret from stdin when `from_stdin`, else `DOCKERHUB_TOKEN`, else a prompt
-/// without echo when stdin is a terminal.
-pub(crate) fn secret(from_stdin: bool, flag: &str, prompt: &str) -> Result<SecretString, Failure> {
-    let secret: Zeroizing<String> = if from_stdin {
-        read_line(&mut io::stdin().lock())
-            .map_err(|e| Failure::usage(format!("cannot read the secret from stdin: {e}")))?
-    } else if let Some(secret) = env::var_os("DOCKERHUB_TOKEN") {
-        Zeroizing::new(
-            secret
-                .into_string()
-                .map_err(|_| Failure::usage("DOCKERHUB_TOKEN is not valid UTF-8"))?,
-        )
-    } else if io::stdin().is_terminal() {
-        Zeroizing::new(
-            rpassword::prompt_password(prompt)
-                .map_err(|e| Failure::usage(format!("cannot read the secret: {e}")))?,
-        )
-    } else {
-        return Err(Failure::usage(format!(
-            "no secret: pass {flag} and write it to stdin, or set DOCKERHUB_TOKEN"
-        )));
-    };
+/// Returns the secret typed at a prompt on the terminal, without echo.
+pub(crate) fn secret_from_prompt(prompt: &str) -> Result<SecretString, Failure> {
+    let secret = Zeroizing::new(
+        rpassword::prompt_password(prompt)
+            .map_err(|e| Failure::usage(format!("cannot read the secret: {e}")))?,
+    );
+    checked(&secret)
+}
+
+fn checked(secret: &str) -> Result<SecretString, Failure> {
     if secret.is_empty() {
         return Err(Failure::usage("the secret is empty"));
     }
-    Ok(SecretString::from(secret.as_str()))
+    Ok(SecretString::from(secret))
 }
 
 /// Returns the second-factor code from `--code`, else from a prompt when stdin is a

@@ -6,6 +6,7 @@ use dockerhub_auth::Login;
 
 use crate::{
     args::Global,
+    credentials::{self, Request, Resolved},
     failure::{EXIT_SECOND_FACTOR, Failure},
     hub::hub,
     input,
@@ -24,19 +25,29 @@ pub(crate) struct LoginArgs {
     #[arg(long)]
     password_stdin: bool,
 
+    /// Do not use the credentials `docker login` stored (Docker's config and credential
+    /// helpers)
+    #[arg(long)]
+    no_docker_config: bool,
+
     /// The one-time TOTP or recovery code, for an account with two-factor authentication
     #[arg(long, value_name = "CODE")]
     code: Option<String>,
 }
 
 pub(crate) async fn run(args: LoginArgs, global: &Global) -> Result<(), Failure> {
-    let username = input::username(args.username)?;
-    let password = input::secret(
-        args.password_stdin,
-        "--password-stdin",
-        &format!("Docker Hub password for {username}: "),
-    )?;
     let hub = hub(global)?;
+    let Resolved {
+        username,
+        secret: password,
+    } = credentials::resolve(Request {
+        username: args.username,
+        from_stdin: args.password_stdin,
+        stdin_flag: "--password-stdin",
+        no_docker_config: args.no_docker_config,
+        secret_name: "password",
+    })
+    .await?;
     let token = match hub.login(&username, password).await? {
         Login::Authenticated(token) => token,
         Login::SecondFactorRequired(challenge) => {

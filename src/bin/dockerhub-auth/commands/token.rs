@@ -2,7 +2,13 @@
 
 use clap::Args;
 
-use crate::{args::Global, failure::Failure, hub::hub, input, output::print_token};
+use crate::{
+    args::Global,
+    credentials::{self, Request, Resolved},
+    failure::Failure,
+    hub::hub,
+    output::print_token,
+};
 
 /// Exchange a personal access token, organization access token or password for a
 /// short-lived token (POST /v2/auth/token)
@@ -16,16 +22,23 @@ pub(crate) struct TokenArgs {
     /// Read the secret from stdin (one line)
     #[arg(long)]
     secret_stdin: bool,
+
+    /// Do not use the credentials `docker login` stored (Docker's config and credential
+    /// helpers)
+    #[arg(long)]
+    no_docker_config: bool,
 }
 
 pub(crate) async fn run(args: TokenArgs, global: &Global) -> Result<(), Failure> {
-    let username = input::username(args.username)?;
-    let secret = input::secret(
-        args.secret_stdin,
-        "--secret-stdin",
-        &format!("Docker Hub access token for {username}: "),
-    )?;
     let hub = hub(global)?;
+    let Resolved { username, secret } = credentials::resolve(Request {
+        username: args.username,
+        from_stdin: args.secret_stdin,
+        stdin_flag: "--secret-stdin",
+        no_docker_config: args.no_docker_config,
+        secret_name: "access token",
+    })
+    .await?;
     let token = hub.create_access_token(&username, secret).await?;
     print_token(&token, global.json)
 }

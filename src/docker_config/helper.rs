@@ -1,0 +1,367 @@
+//! The credential helper protocol, read side only: `docker-credential-<name> get`.
+//!
+//! The server URL goes to the helper's stdin; on success it prints
+//! `{"ServerURL": …, "Username": …, "Secret": …}` (see
+//! <https://github.com/docker/docker-credential-helpers>). This crate never calls `store`,
+//! `erase` or `list`.
+//!
+//! Bounded: a helper that runs past its timeout is killed, one that prints more than
+//! [`OUTPUT_CAP`] bytes on either stream is killed as soon as it does, and every helper
+//! started is waited for, so none is left a zombie. Only the helper process itself is killed:
+//! a child it started and left behind is its own.
+
+use std::{
+    ffi::OsStr,
+    io::{self, Read, Write},
+    path::{Path, PathBuf},
+    process::{Child, Command, ExitStatus, Stdio},
+    sync::mpsc,
+    thread,
+    time::{Duration, Instant},
+};
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use zeroize::Zeroizing;
+
+use crate::{Result, docker_config::store_error, scrub::scrub};
+
+/// How long a helper may run before it is killed, unless the store says otherwise: long
+/// enough for a person to answer a keychain or pinentry prompt.
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The most bytes read from a helper's stdout or stderr. Real answers are well under 4 KiB.
+pub(crate) const OUTPUT_CAP: usize = 64 * 1024;
+
+/// How often a helper that closed its output but has not exited is checked on.
+const EXIT_POLL: Duration = Duration::from_millis(10);
+
+/// The username a helper answers with when the secret is an identity token.
+const IDENTITY_TOKEN_USERNAME: &str = "<token>";
+
+/// What a helper said about one server URL.
+pub(crate) enum Answer {
+    /// A username with a password or access token.
+    Secret {
+        username: String,
+        secret: SecretString,
+    },
+    /// An identity token (a browser or SSO login).
+    IdentityToken,
+    /// Nothing stored for that server.
+    NotFound,
+}
+
+/// The JSON a helper prints on success. `ServerURL` is not needed.
+#[derive(Deserialize)]
+struct HelperAnswer {
+    #[serde(rename = "Username", default)]
+    username: Option<String>,
+    #[serde(rename = "Secret", default)]
+    secret: Option<SecretString>,
+}
+
+/// Refuses a helper name that is not a plain name, so that a config can never make this
+/// crate run a program by path (`"credsStore": "../../tmp/x"`).
+///
+/// # Errors
+///
+/// [`ErrorKind::CredentialStore`](crate::ErrorKind::CredentialStore) unless the name is
+/// letters, digits, `.`, `_` and `-`, and is not `.` or `..`.
+pub(crate) fn check_name(name: &str) -> Result<()> {
+    let plain = !name.is_empty()
+        && name != "."
+        && name != ".."
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if plain {
+        Ok(())
+    } else {
+        Err(store_error(format!(
+            "refused to run docker credential helper \"{}\": a helper name may hold only \
+             letters, digits, '.', '_' and '-'",
+            scrub(name, &[])
+        )))
+    }
+}
+
+/// Returns the program `docker-credential-<name>` in the directories of `search_path`.
+///
+/// # Errors
+///
+/// [`ErrorKind::CredentialStore`](crate::ErrorKind::CredentialStore) naming the helper when
+/// it is not there.
+pub(crate) fn find(name: &str, search_path: Option<&OsStr>) -> Result<PathBuf> {
+    let program = format!("docker-credential-{name}");
+    let found = search_path.and_then(|path| {
+        std::env::split_paths(path)
+            .filter(|dir| !dir.as_os_str().is_empty())
+            .flat_map(|dir| candidates(&dir, &program))
+            .find(|candidate| is_executable(candidate))
+    });
+    found.ok_or_else(|| {
+        store_error(format!(
+            "docker credential helper `{name}` is not installed: no {program} on PATH"
+        ))
+    })
+}
+
+/// The files that may be the program in `dir`: on Windows, Docker also tries `.exe`.
+fn candidates(dir: &Path, program: &str) -> Vec<PathBuf> {
+    let plain = dir.join(program);
+    if cfg!(windows) {
+        vec![dir.join(format!("{program}.exe")), plain]
+    } else {
+        vec![plain]
+    }
+}
+
+#[cfg(unix)]
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt as _;
+    path.metadata()
+        .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(path: &Path) -> bool {
+    path.is_file()
+}
+
+/// Asks helper `name` (found at `program`) for the credentials of `server_url`.
+///
+/// # Errors
+///
+/// [`ErrorKind::CredentialStore`](crate::ErrorKind::CredentialStore), naming the helper, when
+/// it cannot be started, fails (with the first line of its stderr, scrubbed), runs past
+/// `timeout`, prints more than [`OUTPUT_CAP`] bytes, or answers with something that is not
+/// the protocol's JSON.
+pub(crate) fn get(
+    name: &str,
+    program: &Path,
+    server_url: &str,
+    timeout: Duration,
+) -> Result<Answer> {
+    let output = run(name, program, server_url, timeout)?;
+    if !output.status.success() {
+        if says_not_found(&output.stdout) || says_not_found(&output.stderr) {
+            return Ok(Answer::NotFound);
+        }
+        let mut message = format!(
+            "docker credential helper `{name}` failed ({})",
+            output.status
+        );
+        if let Some(line) = first_line(&output.stderr).or_else(|| {
+            // Helpers built on docker-credential-helpers print their errors on stdout.
+            first_line(&output.stdout).filter(|line| !line.trim_start().starts_with('{'))
+        }) {
+            message.push_str(": ");
+            message.push_str(&scrub(&line, &[]));
+        }
+        return Err(store_error(message));
+    }
+    let answer: HelperAnswer = serde_json::from_slice(&output.stdout).map_err(|_| {
+        store_error(format!(
+            "docker credential helper `{name}` answered with something that is not the \
+             credentials JSON of the helper protocol"
+        ))
+    })?;
+    let username = answer.username.unwrap_or_default();
+    let secret = answer
+        .secret
+        .filter(|secret| !secret.expose_secret().is_empty());
+    match secret {
+        // Some helpers (Debian's docker-credential-pass 0.6.4) answer "not found" this way.
+        None => Ok(Answer::NotFound),
+        Some(_) if username == IDENTITY_TOKEN_USERNAME => Ok(Answer::IdentityToken),
+        Some(_) if username.is_empty() => Err(store_error(format!(
+            "docker credential helper `{name}` answered with a secret but no username"
+        ))),
+        Some(secret) => Ok(Answer::Secret { username, secret }),
+    }
+}
+
+/// Returns whether a helper's output is the protocol's "credentials not found" message.
+fn says_not_found(output: &[u8]) -> bool {
+    first_line(output)
+        .is_some_and(|line| line.to_ascii_lowercase().contains("credentials not found"))
+}
+
+/// Returns the first line of `output` that is not blank.
+fn first_line(output: &[u8]) -> Option<String> {
+    String::from_utf8_lossy(output)
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty())
+        .map(str::to_owned)
+}
+
+/// What a helper printed, and how it ended.
+struct Output {
+    status: ExitStatus,
+    stdout: Zeroizing<Vec<u8>>,
+    stderr: Zeroizing<Vec<u8>>,
+}
+
+enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// Runs `program get` with `input` on stdin, reading both output streams on their own
+/// threads (so that neither can fill up and stall the helper) until they close, the cap is
+/// passed, or the deadline comes.
+fn run(name: &str, program: &Path, input: &str, timeout: Duration) -> Result<Output> {
+    let deadline = Instant::now() + timeout;
+    let mut child = Command::new(program)
+        .arg("get")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|err| {
+            store_error(format!(
+                "cannot run docker credential helper `{name}` ({}): {err}",
+                program.display()
+            ))
+        })?;
+    if let Some(mut stdin) = child.stdin.take() {
+        // A helper may exit without reading; the server URL is far below a pipe's buffer, so
+        // this never blocks. Dropping `stdin` closes it.
+        let _ = stdin.write_all(input.as_bytes());
+    }
+    let (sender, events) = mpsc::channel();
+    spawn_reader(child.stdout.take(), Stream::Stdout, sender.clone());
+    spawn_reader(child.stderr.take(), Stream::Stderr, sender);
+
+    let mut stdout = None;
+    let mut stderr = None;
+    while stdout.is_none() || stderr.is_none() {
+        let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+            stop(&mut child);
+            return Err(timed_out(name, timeout));
+        };
+        let (stream, read) = match events.recv_timeout(left) {
+            Ok(event) => event,
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        };
+        let bytes: Zeroizing<Vec<u8>> = match read {
+            Ok(bytes) => bytes,
+            Err(err) => {
+                stop(&mut child);
+                return Err(store_error(format!(
+                    "cannot read the answer of docker credential helper `{name}`: {err}"
+                )));
+            }
+        };
+        if bytes.len() > OUTPUT_CAP {
+            stop(&mut child);
+            return Err(store_error(format!(
+                "docker credential helper `{name}` printed more than {} KiB; stopped it",
+                OUTPUT_CAP / 1024
+            )));
+        }
+        match stream {
+            Stream::Stdout => stdout = Some(bytes),
+            Stream::Stderr => stderr = Some(bytes),
+        }
+    }
+    // Both streams are closed; the helper is exiting, or has closed them and lingers.
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() < deadline => thread::sleep(EXIT_POLL),
+            Ok(None) => {
+                stop(&mut child);
+                return Err(timed_out(name, timeout));
+            }
+            Err(err) => {
+                stop(&mut child);
+                return Err(store_error(format!(
+                    "cannot wait for docker credential helper `{name}`: {err}"
+                )));
+            }
+        }
+    };
+    Ok(Output {
+        status,
+        stdout: stdout.unwrap_or_default(),
+        stderr: stderr.unwrap_or_default(),
+    })
+}
+
+type Event = (Stream, io::Result<Zeroizing<Vec<u8>>>);
+
+/// Reads one of the helper's streams to its end or to one byte past the cap, then reports.
+fn spawn_reader(
+    pipe: Option<impl Read + Send + 'static>,
+    stream: Stream,
+    events: mpsc::Sender<Event>,
+) {
+    thread::spawn(move || {
+        let mut bytes = Zeroizing::new(Vec::with_capacity(4096));
+        let read = match pipe {
+            Some(pipe) => pipe
+                .take(OUTPUT_CAP as u64 + 1)
+                .read_to_end(&mut bytes)
+                .map(|_| bytes),
+            None => Ok(bytes),
+        };
+        // The receiver is gone when the helper was already given up on.
+        let _ = events.send((stream, read));
+    });
+}
+
+/// Kills the helper and reaps it, so that it leaves no zombie.
+fn stop(child: &mut Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+fn timed_out(name: &str, timeout: Duration) -> crate::Error {
+    store_error(format!(
+        "docker credential helper `{name}` did not answer within {}s; stopped it",
+        timeout.as_secs_f64()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_names_pass() {
+        for name in ["pass", "osxkeychain", "ecr-login", "gcloud", "a.b_c-1"] {
+            assert!(check_name(name).is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn paths_and_odd_names_are_refused() {
+        for name in [
+            "",
+            ".",
+            "..",
+            "../../evil/x",
+            "/bin/sh",
+            "a b",
+            "a\\b",
+            "pass;rm",
+            "é",
+        ] {
+            let err = check_name(name).unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::CredentialStore, "{name}");
+        }
+    }
+
+    #[test]
+    fn not_found_is_recognised_on_either_stream() {
+        assert!(says_not_found(
+            b"credentials not found in native keychain\n"
+        ));
+        assert!(says_not_found(b"\nCredentials not found\n"));
+        assert!(!says_not_found(b"pass not initialized\n"));
+    }
+}
