@@ -163,6 +163,7 @@
 )]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod access_tokens;
 mod base_url;
 mod credentials;
 mod error;
@@ -201,9 +202,14 @@ mod codegen {
 /// which never prints its value: these types are as safe to log as the facade's.
 pub mod generated {
     pub use crate::codegen::{Client, types};
-    pub use crate::wire::{Exchange, Sensitive};
+    pub use crate::wire::{Exchange, Sensitive, Timestamp};
 }
 
+pub use access_tokens::{
+    Bearer, CreatedToken, NewOrgAccessToken, NewPersonalAccessToken, OatResource, OatResourceKind,
+    OatScope, OrgAccessToken, OrgAccessTokens, PatScope, PersonalAccessToken, PersonalAccessTokens,
+    Rotation, TokenUpdate,
+};
 pub use credentials::Credentials;
 pub use error::{Error, ErrorKind, Result};
 pub use hub::{Hub, HubBuilder};
@@ -245,4 +251,7 @@ const _: fn() = || {
     shareable::<Credentials>();
     shareable::<SecondFactorChallenge>();
     shareable::<Error>();
+    shareable::<Bearer>();
+    shareable::<PersonalAccessTokens>();
+    shareable::<OrgAccessTokens>();
 };
