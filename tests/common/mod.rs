@@ -160,6 +160,32 @@ pub fn shape(schema: &Value) -> (Vec<(String, String)>, Vec<String>) {
     (properties, required)
 }
 
+/// Resolves `$ref`s to `$defs` in a schema schemars generated (also in the `anyOf` with
+/// `null` it writes for an optional one), so that `shape` sees each property's type.
+pub fn inline_defs(mut schema: Value) -> Value {
+    let defs = schema["$defs"].clone();
+    let inline = |property: &Value| -> Value {
+        match property["$ref"].as_str() {
+            Some(reference) => defs[reference.trim_start_matches("#/$defs/")].clone(),
+            None => property.clone(),
+        }
+    };
+    if let Some(properties) = schema["properties"].as_object_mut() {
+        for property in properties.values_mut() {
+            let variants = property["anyOf"].as_array().cloned().unwrap_or_default();
+            *property = match variants.iter().find(|v| v["type"] != "null") {
+                Some(variant) => {
+                    let mut variant = inline(variant);
+                    variant["type"] = serde_json::json!([variant["type"], "null"]);
+                    variant
+                }
+                None => inline(property),
+            };
+        }
+    }
+    schema
+}
+
 /// Asserts that `body` is valid for Docker's request `schema`: an object with every required
 /// property, each property of the declared JSON type, and no property the schema lacks.
 pub fn assert_conforms(body: &Value, schema: &Value) {
