@@ -107,19 +107,29 @@ pub fn now_unix() -> u64 {
         .as_secs()
 }
 
-/// The schema Docker's published spec gives a request body, with `$ref`s resolved.
+/// The schema Docker's published spec gives the body of a POST, with `$ref`s resolved.
 pub fn docker_request_schema(path: &str) -> Value {
+    docker_request_schema_at("post", path)
+}
+
+/// The schema Docker's published spec gives the body of `method` `path`, with `$ref`s
+/// resolved.
+pub fn docker_request_schema_at(method: &str, path: &str) -> Value {
     let spec: Value =
         yaml_serde::from_str(include_str!("../data/docker-hub-auth.official.yaml")).unwrap();
     let schema =
-        &spec["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"];
-    match schema["$ref"].as_str() {
-        Some(reference) => {
-            let name = reference.trim_start_matches("#/components/schemas/");
-            spec["components"]["schemas"][name].clone()
-        }
-        None => schema.clone(),
-    }
+        &spec["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"];
+    docker_schema(schema["$ref"].as_str().unwrap_or_default()).unwrap_or_else(|| schema.clone())
+}
+
+/// A component schema of Docker's published spec, by its `$ref`
+/// (`#/components/schemas/NAME`) or name.
+pub fn docker_schema(reference: &str) -> Option<Value> {
+    let spec: Value =
+        yaml_serde::from_str(include_str!("../data/docker-hub-auth.official.yaml")).unwrap();
+    let name = reference.trim_start_matches("#/components/schemas/");
+    let schema = &spec["components"]["schemas"][name];
+    (!schema.is_null()).then(|| schema.clone())
 }
 
 /// Reduces a schema to what a body looks like on the wire: each property's JSON type, which
@@ -191,7 +201,7 @@ pub fn inline_defs(mut schema: Value) -> Value {
 pub fn assert_conforms(body: &Value, schema: &Value) {
     assert_eq!(schema["type"], "object");
     let body = body.as_object().expect("the body is a JSON object");
-    for required in schema["required"].as_array().unwrap() {
+    for required in schema["required"].as_array().into_iter().flatten() {
         let name = required.as_str().unwrap();
         assert!(
             body.contains_key(name),
