@@ -29,15 +29,19 @@ pub(crate) const MAX_LABEL_CHARS: usize = 100;
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// # let server = httpmock::MockServer::start_async().await;
+/// # server.mock_async(|when, then| { when.method("POST").path("/v2/users/login");
+/// #     then.status(200).json_body(serde_json::json!({ "token": "not-a-jwt" })); }).await;
 /// # server.mock_async(|when, then| { when.method("GET").path("/v2/access-tokens");
 /// #     then.status(200).json_body(serde_json::json!({ "count": 1, "next": null,
 /// #         "results": [{ "uuid": "b30bbf97", "token_label": "ci", "is_active": true,
 /// #                       "scopes": ["repo:read"], "created_at": "2026-07-01T10:00:00Z",
 /// #                       "last_used": null, "token": "" }] })); }).await;
 /// # let hub = dockerhub_auth::Hub::builder().base_url(server.base_url()).build()?;
-/// # let session = hub.session(dockerhub_auth::Credentials::access_token("alice", "pw"));
+/// use dockerhub_auth::Credentials;
 /// use futures_util::TryStreamExt as _;
 ///
+/// // Docker Hub manages tokens only for a password login.
+/// let session = hub.session(Credentials::password("alice", "correct horse battery staple"));
 /// let tokens = hub.access_tokens(&session);
 /// let all: Vec<_> = tokens.list().try_collect().await?; // every page
 /// for token in &all {
@@ -132,13 +136,15 @@ impl PersonalAccessTokens {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let server = httpmock::MockServer::start_async().await;
+    /// # server.mock_async(|when, then| { when.method("POST").path("/v2/users/login");
+    /// #     then.status(200).json_body(serde_json::json!({ "token": "not-a-jwt" })); }).await;
     /// # server.mock_async(|when, then| { when.method("POST").path("/v2/access-tokens");
     /// #     then.status(201).json_body(serde_json::json!({ "uuid": "b30bbf97",
     /// #         "token_label": "ci", "is_active": true, "scopes": ["repo:read"],
     /// #         "created_at": "2026-07-01T10:00:00Z", "expires_at": "2026-07-31T10:00:00Z",
     /// #         "token": "dckr_pat_new" })); }).await;
     /// # let hub = dockerhub_auth::Hub::builder().base_url(server.base_url()).build()?;
-    /// # let session = hub.session(dockerhub_auth::Credentials::access_token("alice", "pw"));
+    /// # let session = hub.session(dockerhub_auth::Credentials::password("alice", "pw"));
     /// use std::time::{Duration, SystemTime};
     /// use dockerhub_auth::{ExposeSecret, NewPersonalAccessToken, PatScope};
     ///
@@ -238,6 +244,8 @@ impl PersonalAccessTokens {
     /// # let server = httpmock::MockServer::start_async().await;
     /// # let old = json!({ "uuid": "old-id", "token_label": "ci", "is_active": true,
     /// #     "scopes": ["repo:write"], "created_at": "2026-01-01T00:00:00Z", "expires_at": null });
+    /// # server.mock_async(|when, then| { when.method("POST").path("/v2/users/login");
+    /// #     then.status(200).json_body(json!({ "token": "not-a-jwt" })); }).await;
     /// # server.mock_async(|when, then| { when.method("GET").path("/v2/access-tokens/old-id");
     /// #     then.status(200).json_body(old.clone()); }).await;
     /// # server.mock_async(|when, then| { when.method("POST").path("/v2/access-tokens");
@@ -248,7 +256,7 @@ impl PersonalAccessTokens {
     /// # server.mock_async(|when, then| { when.method("PATCH").path("/v2/access-tokens/old-id");
     /// #     then.status(200).json_body(json!({ "uuid": "old-id", "is_active": false })); }).await;
     /// # let hub = dockerhub_auth::Hub::builder().base_url(server.base_url()).build()?;
-    /// # let session = hub.session(dockerhub_auth::Credentials::access_token("alice", "pw"));
+    /// # let session = hub.session(dockerhub_auth::Credentials::password("alice", "pw"));
     /// use dockerhub_auth::ExposeSecret;
     ///
     /// let tokens = hub.access_tokens(&session).username("alice");
