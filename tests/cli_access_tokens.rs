@@ -588,3 +588,37 @@ fn the_help_documents_the_login_the_environment_and_exit_codes() {
         }
     }
 }
+
+#[test]
+fn verbose_output_never_shows_the_password_the_bearer_or_the_new_secret() {
+    let server = MockServer::start();
+    login(&server);
+    let create = server.mock(|when, then| {
+        when.method(POST).path("/v2/access-tokens");
+        then.status(201)
+            .json_body(json!({ "uuid": "new-id", "token": NEW_SECRET }));
+    });
+    for verbosity in ["-v", "-vv"] {
+        let run = run(
+            &server,
+            &[
+                "pat",
+                "create",
+                "--label",
+                "ci",
+                "--scope",
+                "repo:read",
+                verbosity,
+            ],
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("create_personal_access_token"),
+            "{verbosity} logged nothing:\n{}",
+            run.stderr
+        );
+        assert_eq!(run.stdout, format!("{NEW_SECRET}\n"));
+        assert_no_leak(&run);
+    }
+    create.assert_calls(2);
+}

@@ -1,28 +1,33 @@
 //! Managing personal access tokens (PATs) and organization access tokens (OATs): list, get,
 //! create, update, delete and rotate, with a bearer token from a password login.
 //!
-//! - `pat`: [`PersonalAccessTokens`] and [`PersonalAccessToken`];
-//! - `oat`: [`OrgAccessTokens`], [`OrgAccessToken`] and [`OatResource`];
+//! - `pat`, `oat`: the operations, [`PersonalAccessTokens`] and [`OrgAccessTokens`];
+//! - `tokens`: what Docker Hub says about a token ([`PersonalAccessToken`],
+//!   [`OrgAccessToken`], [`CreatedToken`]);
+//! - `changes`: what to create or change ([`NewPersonalAccessToken`], [`NewOrgAccessToken`],
+//!   [`TokenUpdate`]);
 //! - `scope`: the open sets of names ([`PatScope`], [`OatScope`], [`OatResourceKind`]);
 //! - `pages`: the stream over every page of a list;
 //! - `rotate`: create, prove, deactivate, and undo when the proof fails.
 
+mod changes;
 mod oat;
 mod pages;
 mod pat;
 mod rotate;
 mod scope;
+mod tokens;
 
 use std::{fmt, future::Future};
 
-use secrecy::SecretString;
-
-pub use oat::{NewOrgAccessToken, OatResource, OrgAccessToken, OrgAccessTokens};
+pub use changes::{NewOrgAccessToken, NewPersonalAccessToken, TokenUpdate};
+pub use oat::OrgAccessTokens;
 pub(crate) use pages::Page;
-pub use pat::{NewPersonalAccessToken, PersonalAccessToken, PersonalAccessTokens};
+pub use pat::PersonalAccessTokens;
 pub(crate) use rotate::Described;
 pub use rotate::Rotation;
 pub use scope::{OatResourceKind, OatScope, PatScope};
+pub use tokens::{CreatedToken, OatResource, OrgAccessToken, PersonalAccessToken};
 
 use crate::{Error, ErrorKind, Hub, Result, Session, Token, retry};
 
@@ -212,97 +217,6 @@ impl fmt::Debug for Manager {
             .field("hub", &self.hub)
             .field("bearer", &self.bearer)
             .finish()
-    }
-}
-
-/// A token Docker Hub has just created: what it says about the token, and its secret, which
-/// Docker Hub shows this once.
-///
-/// `Debug` shows the metadata, never the secret.
-#[derive(Clone)]
-pub struct CreatedToken<T> {
-    token: T,
-    secret: SecretString,
-}
-
-impl<T> CreatedToken<T> {
-    pub(crate) fn new(token: T, secret: SecretString) -> Self {
-        CreatedToken { token, secret }
-    }
-
-    /// Returns what Docker Hub says about the new token.
-    pub fn token(&self) -> &T {
-        &self.token
-    }
-
-    /// Returns the new token's secret (`dckr_pat_…` or `dckr_oat_…`). Docker Hub never
-    /// shows it again: store it now.
-    pub fn secret(&self) -> &SecretString {
-        &self.secret
-    }
-
-    /// Returns the metadata and the secret.
-    pub fn into_parts(self) -> (T, SecretString) {
-        (self.token, self.secret)
-    }
-}
-
-impl<T: fmt::Debug> fmt::Debug for CreatedToken<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CreatedToken")
-            .field("token", &self.token)
-            .finish_non_exhaustive() // the secret is never printed
-    }
-}
-
-/// The changes to make to a token: its label, whether it can be used, or both.
-///
-/// ```
-/// use dockerhub_auth::TokenUpdate;
-///
-/// let retire = TokenUpdate::new().active(false);
-/// let rename = TokenUpdate::new().label("ci (old)");
-/// # let _ = (retire, rename);
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-#[must_use]
-pub struct TokenUpdate {
-    pub(crate) label: Option<String>,
-    pub(crate) active: Option<bool>,
-}
-
-impl TokenUpdate {
-    /// Returns an update that changes nothing yet.
-    pub fn new() -> Self {
-        TokenUpdate::default()
-    }
-
-    /// Sets a new label (for a personal access token, 1 to 100 characters).
-    ///
-    /// Default: the label is left as it is.
-    pub fn label(mut self, label: impl Into<String>) -> Self {
-        self.label = Some(label.into());
-        self
-    }
-
-    /// Activates (`true`) or deactivates (`false`) the token. A deactivated token is refused
-    /// by Docker Hub until it is activated again.
-    ///
-    /// Default: left as it is.
-    pub fn active(mut self, active: bool) -> Self {
-        self.active = Some(active);
-        self
-    }
-
-    /// Refuses an update that changes nothing, before any request.
-    pub(crate) fn check(&self) -> Result<()> {
-        match (&self.label, self.active) {
-            (None, None) => Err(Error::invalid_input("the update changes nothing")),
-            (Some(label), _) if label.trim().is_empty() => {
-                Err(Error::invalid_input("the label is empty"))
-            }
-            _ => Ok(()),
-        }
     }
 }
 

@@ -1,18 +1,18 @@
 //! Organization access tokens: [`OrgAccessTokens`], the operations on one organization's
-//! tokens, [`OrgAccessToken`], what Docker Hub says about one of them, and
-//! [`OatResource`], what one may reach.
+//! tokens.
 
 use std::time::SystemTime;
 
 use futures_util::Stream;
 
 use crate::{
-    CreatedToken, Error, ErrorKind, OatResourceKind, OatScope, Result, TokenUpdate,
+    CreatedToken, Error, ErrorKind, NewOrgAccessToken, OrgAccessToken, Result, TokenUpdate,
     access_tokens::{
         Manager,
+        changes::MAX_LABEL_CHARS,
         pages::{PAGE_SIZE, every_page},
         require_id,
-        rotate::{self, Described, Rotate, Rotation},
+        rotate::{self, Rotate, Rotation},
     },
     wire,
 };
@@ -246,202 +246,6 @@ impl Rotate for OrgAccessTokens {
     fn max_label_chars(&self) -> Option<usize> {
         // Docker's spec states no limit for these labels; keep to the one of personal
         // access tokens, which any limit Docker adds is unlikely to be below.
-        Some(crate::access_tokens::pat::MAX_LABEL_CHARS)
-    }
-}
-
-/// An organization access token to create: its label, description, resources and expiry.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[must_use]
-pub struct NewOrgAccessToken {
-    pub(crate) label: String,
-    pub(crate) description: Option<String>,
-    pub(crate) resources: Vec<OatResource>,
-    pub(crate) expires_at: Option<SystemTime>,
-}
-
-impl NewOrgAccessToken {
-    /// Returns a token to create with this label, no description, no resource yet, and no
-    /// expiry.
-    pub fn new(label: impl Into<String>) -> Self {
-        NewOrgAccessToken {
-            label: label.into(),
-            description: None,
-            resources: Vec::new(),
-            expires_at: None,
-        }
-    }
-
-    /// Sets what the token is for.
-    ///
-    /// Default: none.
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
-        self
-    }
-
-    /// Adds a resource the token may reach (Docker Hub allows up to 50 repositories).
-    ///
-    /// Default: none.
-    pub fn resource(mut self, resource: OatResource) -> Self {
-        self.resources.push(resource);
-        self
-    }
-
-    /// Sets when the token expires (Docker Hub sets a year at most).
-    ///
-    /// Default: never.
-    pub fn expires_at(mut self, at: SystemTime) -> Self {
-        self.expires_at = Some(at);
-        self
-    }
-
-    /// Refuses what Docker Hub would refuse, before any request.
-    fn check(&self, now: SystemTime) -> Result<()> {
-        if self.label.trim().is_empty() {
-            return Err(Error::invalid_input("the label is empty"));
-        }
-        if self.expires_at.is_some_and(|at| at <= now) {
-            return Err(Error::invalid_input("the expiry has already passed"));
-        }
-        Ok(())
-    }
-}
-
-/// Something an organization access token may reach, and what it may do there.
-///
-/// ```
-/// use dockerhub_auth::{OatResource, OatScope};
-///
-/// let push = OatResource::repository("acme/app", [OatScope::IMAGE_PUSH]);
-/// let public = OatResource::repository("*/*/public", [OatScope::IMAGE_PULL]);
-/// let list = OatResource::organization("acme", [OatScope::REPOSITORY_LIST]);
-/// # let _ = (push, public, list);
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct OatResource {
-    pub(crate) kind: OatResourceKind,
-    pub(crate) path: String,
-    pub(crate) scopes: Vec<OatScope>,
-}
-
-impl OatResource {
-    /// Returns a resource of any kind.
-    pub fn new(
-        kind: OatResourceKind,
-        path: impl Into<String>,
-        scopes: impl IntoIterator<Item = OatScope>,
-    ) -> Self {
-        OatResource {
-            kind,
-            path: path.into(),
-            scopes: scopes.into_iter().collect(),
-        }
-    }
-
-    /// Returns repositories: one (`acme/app`), a glob (`acme/*`), or `*/*/public` for every
-    /// public repository.
-    pub fn repository(path: impl Into<String>, scopes: impl IntoIterator<Item = OatScope>) -> Self {
-        OatResource::new(OatResourceKind::REPOSITORY, path, scopes)
-    }
-
-    /// Returns the organization itself, for its organization scopes.
-    pub fn organization(
-        org: impl Into<String>,
-        scopes: impl IntoIterator<Item = OatScope>,
-    ) -> Self {
-        OatResource::new(OatResourceKind::ORGANIZATION, org, scopes)
-    }
-
-    /// Returns the kind of resource.
-    pub fn kind(&self) -> &OatResourceKind {
-        &self.kind
-    }
-
-    /// Returns the repository, glob or organization.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
-    /// Returns what the token may do there.
-    pub fn scopes(&self) -> &[OatScope] {
-        &self.scopes
-    }
-}
-
-/// What Docker Hub says about an organization access token: everything but its secret.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OrgAccessToken {
-    pub(crate) id: String,
-    pub(crate) label: String,
-    pub(crate) description: Option<String>,
-    pub(crate) created_by: Option<String>,
-    pub(crate) is_active: bool,
-    pub(crate) created_at: Option<SystemTime>,
-    pub(crate) last_used_at: Option<SystemTime>,
-    pub(crate) expires_at: Option<SystemTime>,
-    pub(crate) resources: Vec<OatResource>,
-}
-
-impl OrgAccessToken {
-    /// Returns the token's id, which the other operations take.
-    pub fn id(&self) -> &str {
-        &self.id
-    }
-
-    /// Returns the token's label.
-    pub fn label(&self) -> &str {
-        &self.label
-    }
-
-    /// Returns what the token is for, when it says.
-    pub fn description(&self) -> Option<&str> {
-        self.description.as_deref()
-    }
-
-    /// Returns the user who created the token.
-    pub fn created_by(&self) -> Option<&str> {
-        self.created_by.as_deref()
-    }
-
-    /// Returns whether the token can be used (it may still have expired).
-    pub fn is_active(&self) -> bool {
-        self.is_active
-    }
-
-    /// Returns when the token was created.
-    pub fn created_at(&self) -> Option<SystemTime> {
-        self.created_at
-    }
-
-    /// Returns when the token was last used, or `None` if it never was.
-    pub fn last_used_at(&self) -> Option<SystemTime> {
-        self.last_used_at
-    }
-
-    /// Returns when the token expires, or `None` if it never does.
-    pub fn expires_at(&self) -> Option<SystemTime> {
-        self.expires_at
-    }
-
-    /// Returns what the token may reach, and what it may do there. Empty when Docker
-    /// Hub's answer left them out, as its lists do: [`OrgAccessTokens::get`] has them.
-    pub fn resources(&self) -> &[OatResource] {
-        &self.resources
-    }
-}
-
-impl Described for OrgAccessToken {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn label(&self) -> &str {
-        &self.label
-    }
-    fn created_at(&self) -> Option<SystemTime> {
-        self.created_at
-    }
-    fn expires_at(&self) -> Option<SystemTime> {
-        self.expires_at
+        Some(MAX_LABEL_CHARS)
     }
 }

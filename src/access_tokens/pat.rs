@@ -1,23 +1,21 @@
-//! Personal access tokens: [`PersonalAccessTokens`], the operations on one account's tokens,
-//! and [`PersonalAccessToken`], what Docker Hub says about one of them.
+//! Personal access tokens: [`PersonalAccessTokens`], the operations on one account's tokens.
 
 use std::time::SystemTime;
 
 use futures_util::Stream;
 
 use crate::{
-    CreatedToken, Error, ErrorKind, PatScope, Result, TokenUpdate,
+    CreatedToken, Error, ErrorKind, NewPersonalAccessToken, PersonalAccessToken, Result,
+    TokenUpdate,
     access_tokens::{
         Manager,
+        changes::MAX_LABEL_CHARS,
         pages::{PAGE_SIZE, every_page},
         require_id,
-        rotate::{self, Described, Rotate, Rotation},
+        rotate::{self, Rotate, Rotation},
     },
     wire,
 };
-
-/// The longest label Docker Hub accepts for a personal access token, in characters.
-pub(crate) const MAX_LABEL_CHARS: usize = 100;
 
 /// The personal access tokens of the account a bearer token belongs to. Get it with
 /// [`Hub::access_tokens`](crate::Hub::access_tokens).
@@ -332,170 +330,5 @@ impl Rotate for PersonalAccessTokens {
 
     fn max_label_chars(&self) -> Option<usize> {
         Some(MAX_LABEL_CHARS)
-    }
-}
-
-/// A personal access token to create: its label, scopes and expiry.
-///
-/// ```
-/// use std::time::{Duration, SystemTime};
-/// use dockerhub_auth::{NewPersonalAccessToken, PatScope};
-///
-/// let ci = NewPersonalAccessToken::new("ci")
-///     .scope(PatScope::REPO_WRITE)
-///     .expires_at(SystemTime::now() + Duration::from_secs(90 * 24 * 60 * 60));
-/// # let _ = ci;
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[must_use]
-pub struct NewPersonalAccessToken {
-    pub(crate) label: String,
-    pub(crate) scopes: Vec<PatScope>,
-    pub(crate) expires_at: Option<SystemTime>,
-}
-
-impl NewPersonalAccessToken {
-    /// Returns a token to create with this label (1 to 100 characters), no scope yet, and
-    /// no expiry.
-    pub fn new(label: impl Into<String>) -> Self {
-        NewPersonalAccessToken {
-            label: label.into(),
-            scopes: Vec::new(),
-            expires_at: None,
-        }
-    }
-
-    /// Adds a scope. A token needs at least one.
-    ///
-    /// Default: none.
-    pub fn scope(mut self, scope: PatScope) -> Self {
-        self.scopes.push(scope);
-        self
-    }
-
-    /// Adds scopes.
-    ///
-    /// Default: none.
-    pub fn scopes(mut self, scopes: impl IntoIterator<Item = PatScope>) -> Self {
-        self.scopes.extend(scopes);
-        self
-    }
-
-    /// Sets when the token expires (Docker Hub sets a year at most).
-    ///
-    /// Default: never.
-    pub fn expires_at(mut self, at: SystemTime) -> Self {
-        self.expires_at = Some(at);
-        self
-    }
-
-    /// Refuses what Docker Hub would refuse, before any request.
-    fn check(&self, now: SystemTime) -> Result<()> {
-        let chars = self.label.chars().count();
-        if self.label.trim().is_empty() {
-            return Err(Error::invalid_input("the label is empty"));
-        }
-        if chars > MAX_LABEL_CHARS {
-            return Err(Error::invalid_input(
-                "the label is longer than 100 characters",
-            ));
-        }
-        if self.scopes.is_empty() {
-            return Err(Error::invalid_input(
-                "a personal access token needs at least one scope",
-            ));
-        }
-        if self.expires_at.is_some_and(|at| at <= now) {
-            return Err(Error::invalid_input("the expiry has already passed"));
-        }
-        Ok(())
-    }
-}
-
-/// What Docker Hub says about a personal access token: everything but its secret.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PersonalAccessToken {
-    pub(crate) id: String,
-    pub(crate) label: String,
-    pub(crate) scopes: Vec<PatScope>,
-    pub(crate) is_active: bool,
-    pub(crate) created_at: Option<SystemTime>,
-    pub(crate) last_used_at: Option<SystemTime>,
-    pub(crate) expires_at: Option<SystemTime>,
-    pub(crate) client_id: Option<String>,
-    pub(crate) generated_by: Option<String>,
-    pub(crate) creator_ip: Option<String>,
-    pub(crate) creator_user_agent: Option<String>,
-}
-
-impl PersonalAccessToken {
-    /// Returns the token's id (Docker Hub's `uuid`), which the other operations take.
-    pub fn id(&self) -> &str {
-        &self.id
-    }
-
-    /// Returns the token's label.
-    pub fn label(&self) -> &str {
-        &self.label
-    }
-
-    /// Returns what the token may do.
-    pub fn scopes(&self) -> &[PatScope] {
-        &self.scopes
-    }
-
-    /// Returns whether the token can be used (it may still have expired).
-    pub fn is_active(&self) -> bool {
-        self.is_active
-    }
-
-    /// Returns when the token was created.
-    pub fn created_at(&self) -> Option<SystemTime> {
-        self.created_at
-    }
-
-    /// Returns when the token was last used, or `None` if it never was.
-    pub fn last_used_at(&self) -> Option<SystemTime> {
-        self.last_used_at
-    }
-
-    /// Returns when the token expires, or `None` if it never does.
-    pub fn expires_at(&self) -> Option<SystemTime> {
-        self.expires_at
-    }
-
-    /// Returns the client the token was created with (`HUB`, or Docker Desktop's).
-    pub fn client_id(&self) -> Option<&str> {
-        self.client_id.as_deref()
-    }
-
-    /// Returns how the token came to be: `manual`, or Docker Desktop's automatic tokens.
-    pub fn generated_by(&self) -> Option<&str> {
-        self.generated_by.as_deref()
-    }
-
-    /// Returns the IP address the token was created from.
-    pub fn creator_ip(&self) -> Option<&str> {
-        self.creator_ip.as_deref()
-    }
-
-    /// Returns the user agent the token was created with.
-    pub fn creator_user_agent(&self) -> Option<&str> {
-        self.creator_user_agent.as_deref()
-    }
-}
-
-impl Described for PersonalAccessToken {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn label(&self) -> &str {
-        &self.label
-    }
-    fn created_at(&self) -> Option<SystemTime> {
-        self.created_at
-    }
-    fn expires_at(&self) -> Option<SystemTime> {
-        self.expires_at
     }
 }
