@@ -1,81 +1,25 @@
-//! `dockerhub-auth pat` and `oat` against a mock Hub: tables and JSON, the new secret alone
-//! on stdout, delete's confirmation, the exit codes of the contract, and no secret in any
-//! output but the one that must show it.
+//! `dockerhub-auth pat` and `oat` against a mock Hub: what they print (tables and JSON, the
+//! new secret alone on stdout), delete's confirmation, rotation, an unknown id, and no
+//! secret in any output but the one that must show it. How they log in and fail:
+//! `cli_access_token_login.rs`.
 #![cfg(feature = "cli")]
 
 mod common;
 
-use common::{cli::*, *};
+use common::tokens::{
+    as_alice::{NEW_SECRET, assert_no_leak, login, run},
+    bearer,
+};
 use httpmock::{Method::*, MockServer};
 use serde_json::{Value, json};
 
-/// The password of alice's account, which no output may show.
-const PASSWORD: &str = CANARY;
-
-/// The secret of every token the mock Hub creates.
-const NEW_SECRET: &str = "dckr_pat_NEWLY_created_0123456789";
-
-/// The bearer token alice's password login gets.
-fn bearer() -> String {
-    let mut claims = hub_claims(now_unix());
-    claims["https://hub.docker.com"]["source"] = json!("password");
-    jwt(claims)
-}
-
-/// Mocks alice's password login.
-fn login(server: &MockServer) -> httpmock::Mock<'_> {
-    server.mock(|when, then| {
-        when.method(POST)
-            .path("/v2/users/login")
-            .json_body(json!({ "username": "alice", "password": PASSWORD }));
-        then.status(200).json_body(json!({ "token": bearer() }));
-    })
-}
-
-/// Runs the binary against `server` as alice, her password in `DOCKERHUB_TOKEN`.
-fn run(server: &MockServer, args: &[&str]) -> Run {
-    let url = server.base_url();
-    let mut all = args.to_vec();
-    all.extend(["--base-url", url.as_str()]);
-    cli(
-        &all,
-        &[
-            ("DOCKERHUB_USERNAME", "alice"),
-            ("DOCKERHUB_TOKEN", PASSWORD),
-        ],
-        "",
-    )
-}
-
-/// Asserts that neither the password nor the bearer token shows anywhere, and that the new
-/// secret shows on stdout only (when it shows at all).
-fn assert_no_leak(run: &Run) {
-    for secret in [PASSWORD.to_owned(), bearer()] {
-        assert!(
-            !run.stdout.contains(&secret),
-            "stdout leaks: {}",
-            run.stdout
-        );
-        assert!(
-            !run.stderr.contains(&secret),
-            "stderr leaks: {}",
-            run.stderr
-        );
-    }
-    assert!(
-        !run.stderr.contains(NEW_SECRET),
-        "stderr leaks: {}",
-        run.stderr
-    );
-}
-
+/// A personal access token in Docker Hub's answers.
 fn pat(id: &str, label: &str, active: bool, expires: Option<&str>) -> Value {
-    json!({
-        "uuid": id, "client_id": "HUB", "creator_ip": "203.0.113.7", "creator_ua": "curl/8",
-        "created_at": "2026-07-01T10:00:00Z", "last_used": null, "generated_by": "manual",
-        "is_active": active, "token": "", "token_label": label, "scopes": ["repo:read"],
-        "expires_at": expires
-    })
+    let mut token = common::tokens::pat(id, label);
+    token["created_at"] = json!("2026-07-01T10:00:00Z");
+    token["is_active"] = json!(active);
+    token["expires_at"] = json!(expires);
+    token
 }
 
 fn pat_list(server: &MockServer) -> httpmock::Mock<'_> {
@@ -324,34 +268,6 @@ fn an_unknown_id_exits_1_with_hubs_message() {
     get.assert_calls(1);
 }
 
-#[test]
-fn a_login_with_an_access_token_is_refused_with_exit_3_and_the_explanation() {
-    let server = MockServer::start();
-    login(&server);
-    let refusal = server.mock(|when, then| {
-        when.method(GET).path("/v2/access-tokens");
-        then.status(403).json_body(json!({
-            "message": "token issued from personal access token is not allowed", "errinfo": {}
-        }));
-    });
-
-    let run = run(&server, &["pat", "list"]);
-
-    assert_eq!(run.code, 3, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("needs a password login"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr
-            .contains("token issued from personal access token")
-    );
-    assert_eq!(run.stdout, "");
-    assert_no_leak(&run);
-    refusal.assert_calls(1);
-}
-
 /// Mocks a rotation of `old-id` whose check at /v2/auth/token answers `proof_status`.
 fn rotation(server: &MockServer, proof_status: u16) -> [httpmock::Mock<'_>; 4] {
     let mut old = pat("old-id", "ci", true, None);
@@ -510,115 +426,4 @@ fn oat_list_json_and_deactivate() {
     );
     list.assert_calls(1);
     patch.assert_calls(1);
-}
-
-#[test]
-fn a_two_factor_account_logs_in_with_the_code() {
-    let server = MockServer::start();
-    let first = server.mock(|when, then| {
-        when.method(POST).path("/v2/users/login");
-        then.status(401).json_body(json!({
-            "detail": SECOND_FACTOR_DETAIL, "login_2fa_token": "eyJ.login.2fa"
-        }));
-    });
-    let second = server.mock(|when, then| {
-        when.method(POST)
-            .path("/v2/users/2fa-login")
-            .json_body(json!({ "login_2fa_token": "eyJ.login.2fa", "code": "123456" }));
-        then.status(200).json_body(json!({ "token": bearer() }));
-    });
-    let list = server.mock(|when, then| {
-        when.method(GET)
-            .path("/v2/access-tokens")
-            .header("authorization", format!("Bearer {}", bearer()));
-        then.status(200)
-            .json_body(json!({ "next": null, "results": [] }));
-    });
-
-    let with_code = run(&server, &["pat", "list", "--code", "123 456"]);
-    let without = run(&server, &["pat", "list"]);
-
-    assert_eq!(with_code.code, 0, "{}", with_code.stderr);
-    assert_eq!(with_code.stdout.lines().count(), 1, "the header only");
-    assert_eq!(without.code, 4, "{}", without.stderr);
-    first.assert_calls(2);
-    second.assert_calls(1);
-    list.assert_calls(1);
-}
-
-#[test]
-fn usage_errors_exit_2_before_any_request() {
-    let server = MockServer::start();
-    let login = login(&server);
-    for args in [
-        &["pat", "create", "--label", "ci"][..],
-        &[
-            "oat",
-            "create",
-            "acme",
-            "--label",
-            "ci",
-            "--resource",
-            "team:acme:x",
-        ],
-        &["pat", "list", "--expiring", "soon"],
-        &["pat", "show"],
-    ] {
-        let run = run(&server, args);
-        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
-    }
-    login.assert_calls(0);
-}
-
-#[test]
-fn the_help_documents_the_login_the_environment_and_exit_codes() {
-    for command in ["pat", "oat"] {
-        let run = cli(&[command, "--help"], &[], "");
-        assert_eq!(run.code, 0);
-        for expected in [
-            "password login",
-            "DOCKERHUB_TOKEN",
-            "Exit codes",
-            "3  credentials",
-        ] {
-            assert!(
-                run.stdout.contains(expected),
-                "{command} --help lacks {expected:?}"
-            );
-        }
-    }
-}
-
-#[test]
-fn verbose_output_never_shows_the_password_the_bearer_or_the_new_secret() {
-    let server = MockServer::start();
-    login(&server);
-    let create = server.mock(|when, then| {
-        when.method(POST).path("/v2/access-tokens");
-        then.status(201)
-            .json_body(json!({ "uuid": "new-id", "token": NEW_SECRET }));
-    });
-    for verbosity in ["-v", "-vv"] {
-        let run = run(
-            &server,
-            &[
-                "pat",
-                "create",
-                "--label",
-                "ci",
-                "--scope",
-                "repo:read",
-                verbosity,
-            ],
-        );
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        assert!(
-            run.stderr.contains("create_personal_access_token"),
-            "{verbosity} logged nothing:\n{}",
-            run.stderr
-        );
-        assert_eq!(run.stdout, format!("{NEW_SECRET}\n"));
-        assert_no_leak(&run);
-    }
-    create.assert_calls(2);
 }

@@ -248,7 +248,8 @@ impl PersonalAccessTokens {
     /// #     then.status(200).json_body(old.clone()); }).await;
     /// # server.mock_async(|when, then| { when.method("POST").path("/v2/access-tokens");
     /// #     then.status(201).json_body(json!({ "uuid": "new-id", "token_label": "ci (rotated)",
-    /// #         "is_active": true, "scopes": ["repo:write"], "token": "dckr_pat_new" })); }).await;
+    /// #         "is_active": true, "scopes": ["repo:write"], "token": "dckr_pat_new" }));
+    /// # }).await;
     /// # server.mock_async(|when, then| { when.method("POST").path("/v2/auth/token");
     /// #     then.status(200).json_body(json!({ "access_token": "not-a-jwt" })); }).await;
     /// # server.mock_async(|when, then| { when.method("PATCH").path("/v2/access-tokens/old-id");

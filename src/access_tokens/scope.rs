@@ -107,10 +107,9 @@ open_name! {
     /// What an organization access token may do on one of its resources.
     ///
     /// The constants are the scopes Docker documents for repositories and for the
-    /// organization (docker/docs, `content/manuals/security/access-tokens/reference.md`); some include
-    /// others, for example [`IMAGE_PUSH`](Self::IMAGE_PUSH) includes
-    /// [`IMAGE_PULL`](Self::IMAGE_PULL). Any other scope works through
-    /// [`new`](Self::new).
+    /// organization (docker/docs, `content/manuals/security/access-tokens/reference.md`);
+    /// some include others, for example [`IMAGE_PUSH`](Self::IMAGE_PUSH) includes
+    /// [`IMAGE_PULL`](Self::IMAGE_PULL). Any other scope works through [`new`](Self::new).
     ///
     /// ```
     /// use dockerhub_auth::OatScope;

@@ -251,8 +251,9 @@ impl OrgAccessToken {
         self.expires_at
     }
 
-    /// Returns what the token may reach, and what it may do there. Empty when Docker
-    /// Hub's answer left them out, as its lists do: [`OrgAccessTokens::get`](crate::OrgAccessTokens::get) has them.
+    /// Returns what the token may reach, and what it may do there. Empty when Docker Hub's
+    /// answer left them out, as its lists do:
+    /// [`OrgAccessTokens::get`](crate::OrgAccessTokens::get) has them.
     pub fn resources(&self) -> &[OatResource] {
         &self.resources
     }
