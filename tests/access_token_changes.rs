@@ -234,3 +234,45 @@ async fn an_unknown_id_is_not_found_with_hubs_message() {
     get.assert_calls_async(1).await;
     patch.assert_calls_async(1).await;
 }
+
+#[tokio::test]
+async fn another_success_status_is_still_read_as_the_answer() {
+    let server = MockServer::start_async().await;
+    let mut answer = pat("new-id", "ci");
+    answer["token"] = json!(CANARY);
+    // Docker's spec says 201 and 204; an answer with 200 and 202 must not lose the secret
+    // or report a done delete as failed.
+    let create = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/v2/access-tokens");
+            then.status(200).json_body(answer);
+        })
+        .await;
+    let delete = server
+        .mock_async(|when, then| {
+            when.method(DELETE).path("/v2/access-tokens/new-id");
+            then.status(202);
+        })
+        .await;
+    let garbled = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v2/access-tokens/new-id");
+            then.status(203).body(format!("not json {CANARY}"));
+        })
+        .await;
+    let tokens = hub(&server).access_tokens(Token::from_secret(bearer()));
+
+    let created = tokens
+        .create(NewPersonalAccessToken::new("ci").scope(PatScope::REPO_READ))
+        .await
+        .unwrap();
+    tokens.delete("new-id").await.unwrap();
+    let error = tokens.get("new-id").await.unwrap_err();
+
+    assert_eq!(created.secret().expose_secret(), CANARY);
+    assert_eq!(error.kind(), ErrorKind::InvalidResponse);
+    assert!(!format!("{error} {error:?}").contains(CANARY));
+    create.assert_calls_async(1).await;
+    delete.assert_calls_async(1).await;
+    garbled.assert_calls_async(1).await;
+}

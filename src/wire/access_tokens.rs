@@ -7,14 +7,16 @@
 
 use std::num::NonZeroU64;
 
+use progenitor_client::Error as GeneratedError;
 use secrecy::ExposeSecret;
+use serde::de::DeserializeOwned;
 
 use crate::{
     CreatedToken, Error, ErrorKind, NewOrgAccessToken, NewPersonalAccessToken, OatResource,
     OatResourceKind, OatScope, OrgAccessToken, PatScope, PersonalAccessToken, Result, Token,
     TokenUpdate,
     access_tokens::{Described, Page},
-    codegen::types,
+    codegen::{Client, types},
     wire::{
         Endpoint, Sensitive, Timestamp,
         classify::{Operation, classify},
@@ -40,19 +42,14 @@ pub(crate) async fn list_personal_access_tokens(
     page_size: NonZeroU64,
 ) -> Result<Page<PersonalAccessToken>> {
     let client = endpoint.client_with_bearer(bearer);
-    match client
+    let result = client
         .list_personal_access_tokens(Some(page), Some(page_size))
-        .await
-    {
-        Ok(response) => {
-            let body = response.into_inner();
-            Ok(Page {
-                items: body.results.into_iter().map(personal).collect(),
-                next: non_empty(body.next),
-            })
-        }
-        Err(error) => Err(refused(&client, error, bearer).await),
-    }
+        .await;
+    let body = answer(&client, result, bearer).await?;
+    Ok(Page {
+        items: body.results.into_iter().map(personal).collect(),
+        next: non_empty(body.next),
+    })
 }
 
 /// `POST /v2/access-tokens`.
@@ -67,14 +64,10 @@ pub(crate) async fn create_personal_access_token(
         expires_at: new.expires_at.map(Timestamp::from),
     };
     let client = endpoint.client_with_bearer(bearer);
-    match client.create_personal_access_token(&body).await {
-        Ok(response) => {
-            let mut token = response.into_inner();
-            let secret = token.token.take();
-            created(personal(token)?, secret)
-        }
-        Err(error) => Err(refused(&client, error, bearer).await),
-    }
+    let result = client.create_personal_access_token(&body).await;
+    let mut token = answer(&client, result, bearer).await?;
+    let secret = token.token.take();
+    created(personal(token)?, secret)
 }
 
 /// `GET /v2/access-tokens/{uuid}`.
@@ -84,10 +77,8 @@ pub(crate) async fn get_personal_access_token(
     id: &str,
 ) -> Result<PersonalAccessToken> {
     let client = endpoint.client_with_bearer(bearer);
-    match client.get_personal_access_token(id).await {
-        Ok(response) => personal(response.into_inner()),
-        Err(error) => Err(refused(&client, error, bearer).await),
-    }
+    let result = client.get_personal_access_token(id).await;
+    personal(answer(&client, result, bearer).await?)
 }
 
 /// `PATCH /v2/access-tokens/{uuid}`.
@@ -106,10 +97,8 @@ pub(crate) async fn update_personal_access_token(
         is_active: update.active,
     };
     let client = endpoint.client_with_bearer(bearer);
-    match client.update_personal_access_token(id, &body).await {
-        Ok(response) => personal(response.into_inner()),
-        Err(error) => Err(refused(&client, error, bearer).await),
-    }
+    let result = client.update_personal_access_token(id, &body).await;
+    personal(answer(&client, result, bearer).await?)
 }
 
 /// `DELETE /v2/access-tokens/{uuid}`.
@@ -119,10 +108,8 @@ pub(crate) async fn delete_personal_access_token(
     id: &str,
 ) -> Result<()> {
     let client = endpoint.client_with_bearer(bearer);
-    match client.delete_personal_access_token(id).await {
-        Ok(_) => Ok(()),
-        Err(error) => Err(refused(&client, error, bearer).await),
-    }
+    let result = client.delete_personal_access_token(id).await;
+    deleted(&client, result, bearer).await
 }
 
 /// `GET /v2/orgs/{name}/access-tokens`.
@@ -134,19 +121,14 @@ pub(crate) async fn list_org_access_tokens(
     page_size: NonZeroU64,
 ) -> Result<Page<OrgAccessToken>> {
     let client = endpoint.client_with_bearer(bearer);
-    match client
+    let result = client
         .list_org_access_tokens(org, Some(page), Some(page_size))
-        .await
-    {
-        Ok(response) => {
-            let body = response.into_inner();
-            Ok(Page {
-                items: body.results.into_iter().map(organization).collect(),
-                next: non_empty(body.next),
-            })
-        }
-        Err(error) => Err(refused(&client, error, bearer).await),
-    }
+        .await;
+    let body = answer(&client, result, bearer).await?;
+    Ok(Page {
+        items: body.results.into_iter().map(organization).collect(),
+        next: non_empty(body.next),
+    })
 }
 
 /// `POST /v2/orgs/{name}/access-tokens`.
@@ -163,14 +145,10 @@ pub(crate) async fn create_org_access_token(
         expires_at: new.expires_at.map(Timestamp::from),
     };
     let client = endpoint.client_with_bearer(bearer);
-    match client.create_org_access_token(org, &body).await {
-        Ok(response) => {
-            let mut token = response.into_inner();
-            let secret = token.token.take();
-            created(organization(token)?, secret)
-        }
-        Err(error) => Err(refused(&client, error, bearer).await),
-    }
+    let result = client.create_org_access_token(org, &body).await;
+    let mut token = answer(&client, result, bearer).await?;
+    let secret = token.token.take();
+    created(organization(token)?, secret)
 }
 
 /// `GET /v2/orgs/{org_name}/access-tokens/{access_token_id}`.
@@ -181,10 +159,8 @@ pub(crate) async fn get_org_access_token(
     id: &str,
 ) -> Result<OrgAccessToken> {
     let client = endpoint.client_with_bearer(bearer);
-    match client.get_org_access_token(org, id).await {
-        Ok(response) => organization(response.into_inner()),
-        Err(error) => Err(refused(&client, error, bearer).await),
-    }
+    let result = client.get_org_access_token(org, id).await;
+    organization(answer(&client, result, bearer).await?)
 }
 
 /// `PATCH /v2/orgs/{org_name}/access-tokens/{access_token_id}`.
@@ -202,10 +178,8 @@ pub(crate) async fn update_org_access_token(
         resources: Vec::new(),
     };
     let client = endpoint.client_with_bearer(bearer);
-    match client.update_org_access_token(org, id, &body).await {
-        Ok(response) => organization(response.into_inner()),
-        Err(error) => Err(refused(&client, error, bearer).await),
-    }
+    let result = client.update_org_access_token(org, id, &body).await;
+    organization(answer(&client, result, bearer).await?)
 }
 
 /// `DELETE /v2/orgs/{org_name}/access-tokens/{access_token_id}`.
@@ -216,17 +190,59 @@ pub(crate) async fn delete_org_access_token(
     id: &str,
 ) -> Result<()> {
     let client = endpoint.client_with_bearer(bearer);
-    match client.delete_org_access_token(org, id).await {
+    let result = client.delete_org_access_token(org, id).await;
+    deleted(&client, result, bearer).await
+}
+
+/// What a generated call of these routes returns.
+type Generated<T> = std::result::Result<
+    progenitor_client::ResponseValue<T>,
+    progenitor_client::Error<types::AccessTokenError>,
+>;
+
+/// Returns the body of a success, or the classified failure.
+///
+/// Docker's spec declares one success status per operation; another 2xx (a create answered
+/// with 200, say) is read as the same answer rather than lost, since for a create it holds
+/// the only copy of the new secret.
+async fn answer<T: DeserializeOwned>(
+    client: &Client,
+    result: Generated<T>,
+    bearer: &Token,
+) -> Result<T> {
+    let error = match result {
+        Ok(response) => return Ok(response.into_inner()),
+        Err(GeneratedError::UnexpectedResponse(response)) if response.status().is_success() => {
+            match response.bytes().await {
+                Ok(body) => match serde_json::from_slice(&body) {
+                    Ok(value) => return Ok(value),
+                    Err(error) => GeneratedError::InvalidResponsePayload(body, error),
+                },
+                Err(error) => GeneratedError::ResponseBodyError(error),
+            }
+        }
+        Err(error) => error,
+    };
+    Err(refused(client, error, bearer).await)
+}
+
+/// Returns whether a delete succeeded: 204 as Docker's spec says, or any other 2xx
+/// (docker/hub-tool `pkg/hub/tokens.go` notes a 202 from the older token routes).
+async fn deleted(client: &Client, result: Generated<()>, bearer: &Token) -> Result<()> {
+    match result {
         Ok(_) => Ok(()),
-        Err(error) => Err(refused(&client, error, bearer).await),
+        Err(GeneratedError::UnexpectedResponse(response)) if response.status().is_success() => {
+            Ok(())
+        }
+        Err(error) => Err(refused(client, error, bearer).await),
     }
 }
 
 /// Classifies a failed call of these routes, with the bearer token among the secrets no
 /// message may show.
 async fn refused(
-    client: &crate::codegen::Client,
-    error: progenitor_client::Error<types::AccessTokenError>,
+    client: &Client,
+    error: GeneratedError<types::AccessTokenError>,
     bearer: &Token,
 ) -> Error {
     classify(
