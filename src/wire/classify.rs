@@ -47,7 +47,10 @@ hub_message_from_detail_or_message!(
 impl HubMessage for types::AccessTokenError {
     fn hub_message(&self) -> Option<&str> {
         // `text` is what a 400 of these routes carries (Docker's `ValueError`).
-        (self.detail.as_deref().or(self.message.as_deref())).or(self.text.as_deref())
+        self.detail
+            .as_deref()
+            .or(self.message.as_deref())
+            .or(self.text.as_deref())
     }
 }
 

@@ -1,5 +1,6 @@
 //! The transport under every generated client: one request per call, its bearer token
-//! attached when the route needs one, its status recorded, its response body capped. No knowledge of what an answer means (that is `classify`).
+//! attached when the route needs one, its status recorded, its response body capped. No
+//! knowledge of what an answer means (that is `classify`).
 
 use std::{
     error::Error as StdError,
