@@ -39,7 +39,7 @@ pub(crate) struct ManagementLogin {
 }
 
 /// A bearer token for the access-token routes, and the username it belongs to.
-pub(crate) struct Bearer {
+pub(crate) struct LoggedIn {
     pub(crate) token: Token,
     pub(crate) username: String,
 }
@@ -51,7 +51,7 @@ pub(crate) struct Bearer {
 pub(crate) async fn management_bearer(
     hub: &Hub,
     login: ManagementLogin,
-) -> Result<Bearer, Failure> {
+) -> Result<LoggedIn, Failure> {
     let username = input::username(login.username)?;
     let password = input::secret(
         login.password_stdin,
@@ -71,7 +71,7 @@ pub(crate) async fn management_bearer(
             hub.login_second_factor(&challenge, code).await?
         }
     };
-    Ok(Bearer { token, username })
+    Ok(LoggedIn { token, username })
 }
 
 /// `--expires`: a duration from now (`90d`) or a date (`2027-01-01`, or RFC 3339).
