@@ -7,6 +7,81 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///A personal access token. Its secret (token) is filled in only in the answer that created it; elsewhere it is empty.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct AccessToken {
+        ///The client the token was created with, such as HUB.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub client_id: ::std::option::Option<::std::string::String>,
+        ///When the token was created.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<crate::wire::Timestamp>,
+        ///The IP address the token was created from.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub creator_ip: ::std::option::Option<::std::string::String>,
+        ///The user agent the token was created with.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub creator_ua: ::std::option::Option<::std::string::String>,
+        ///When the token expires; null (or missing) if it never does.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub expires_at: ::std::option::Option<crate::wire::Timestamp>,
+        ///How the token came to be, such as manual.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub generated_by: ::std::option::Option<::std::string::String>,
+        ///Whether the token can be used.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_active: ::std::option::Option<bool>,
+        ///When the token was last used; null if it never was.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_used: ::std::option::Option<crate::wire::Timestamp>,
+        ///What the token may do, such as repo:read.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub scopes: ::std::vec::Vec<::std::string::String>,
+        ///The secret, in the answer that created the token only.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub token: ::std::option::Option<crate::wire::Sensitive>,
+        ///The token's label.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub token_label: ::std::option::Option<::std::string::String>,
+        ///The token's id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub uuid: ::std::option::Option<::std::string::String>,
+    }
+    ///Docker Hub's error body on the access-token routes. Refusals carry detail or message (and sometimes errinfo); a request refused as invalid carries fields and text. Any field may be missing.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct AccessTokenError {
+        ///A sentence describing the error.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub detail: ::std::option::Option<::std::string::String>,
+        ///Additional, unspecified error details.
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub errinfo: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///For an invalid request, what is wrong with which field.
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///A short error code or sentence.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///For an invalid request, a sentence describing the error.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub text: ::std::option::Option<::std::string::String>,
+    }
     ///Credentials to exchange for a bearer token.
     #[derive(
         ::serde::Deserialize,
@@ -35,6 +110,115 @@ pub mod types {
         ///The bearer token, a JWT that expires about ten minutes after issue.
         pub access_token: crate::wire::Sensitive,
     }
+    ///A personal access token to create.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CreateAccessTokenRequest {
+        ///When the token expires. Without it, the token never does.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub expires_at: ::std::option::Option<crate::wire::Timestamp>,
+        ///What the token may do: repo:admin, repo:write, repo:read or repo:public_read. A scope implies the ones below it.
+        pub scopes: ::std::vec::Vec<::std::string::String>,
+        ///A label to recognise the token by.
+        pub token_label: CreateAccessTokenRequestTokenLabel,
+    }
+    ///A label to recognise the token by.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct CreateAccessTokenRequestTokenLabel(::std::string::String);
+    impl ::std::ops::Deref for CreateAccessTokenRequestTokenLabel {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CreateAccessTokenRequestTokenLabel>
+    for ::std::string::String {
+        fn from(value: CreateAccessTokenRequestTokenLabel) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CreateAccessTokenRequestTokenLabel {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 100usize {
+                return Err("longer than 100 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CreateAccessTokenRequestTokenLabel {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateAccessTokenRequestTokenLabel {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateAccessTokenRequestTokenLabel {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///An organization access token to create.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CreateOrgAccessTokenRequest {
+        ///What the token is for.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///When the token expires. Without it, the token never does.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub expires_at: ::std::option::Option<crate::wire::Timestamp>,
+        ///A label to recognise the token by.
+        pub label: ::std::string::String,
+        ///What the token may reach, and what it may do there.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub resources: ::std::vec::Vec<OrgAccessTokenResource>,
+    }
     ///Docker Hub's general error body; any of its fields may be missing.
     #[derive(
         ::serde::Deserialize,
@@ -55,6 +239,204 @@ pub mod types {
         ///A short error code or sentence.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+    }
+    ///One page of personal access tokens.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct GetAccessTokensResponse {
+        ///How many of the tokens are active.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub active_count: ::std::option::Option<f64>,
+        ///How many tokens there are on all pages.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<f64>,
+        ///The address of the next page; null on the last page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next: ::std::option::Option<::std::string::String>,
+        ///The address of the previous page; null on the first page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub previous: ::std::option::Option<::std::string::String>,
+        ///The tokens of this page, without their secrets.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub results: ::std::vec::Vec<AccessToken>,
+    }
+    ///One page of an organization's access tokens.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct GetOrgAccessTokensResponse {
+        ///The address of the next page; null on the last page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next: ::std::option::Option<::std::string::String>,
+        ///The address of the previous page; null on the first page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub previous: ::std::option::Option<::std::string::String>,
+        ///The tokens of this page, without their secrets.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub results: ::std::vec::Vec<OrgAccessToken>,
+        ///How many tokens there are on all pages.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total: ::std::option::Option<f64>,
+    }
+    ///An organization access token. The answer that created it holds its secret (token); answers about one token hold its resources.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct OrgAccessToken {
+        ///When the token was created.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<crate::wire::Timestamp>,
+        ///The user who created the token.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        ///What the token is for.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///When the token expires; null if it never does.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub expires_at: ::std::option::Option<crate::wire::Timestamp>,
+        ///The token's id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Whether the token can be used.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_active: ::std::option::Option<bool>,
+        ///The token's label.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub label: ::std::option::Option<::std::string::String>,
+        ///When the token was last used; null if it never was.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_used_at: ::std::option::Option<crate::wire::Timestamp>,
+        ///What the token may reach, and what it may do there.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub resources: ::std::vec::Vec<OrgAccessTokenResource>,
+        ///The secret, in the answer that created the token only.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub token: ::std::option::Option<crate::wire::Sensitive>,
+    }
+    ///What an organization access token may reach, and what it may do there.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct OrgAccessTokenResource {
+        ///For TYPE_REPO, a repository (myorg/myrepo) or a glob (myorg/*, or */*/public for every public repository); for TYPE_ORG, the organization.
+        pub path: ::std::string::String,
+        ///What the token may do there, such as scope-image-pull.
+        pub scopes: ::std::vec::Vec<::std::string::String>,
+        ///TYPE_REPO for repositories, TYPE_ORG for the organization itself.
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+    }
+    ///The changes to make to a personal access token.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct PatchAccessTokenRequest {
+        ///Whether the token can be used.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_active: ::std::option::Option<bool>,
+        ///A new label.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub token_label: ::std::option::Option<PatchAccessTokenRequestTokenLabel>,
+    }
+    ///A new label.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct PatchAccessTokenRequestTokenLabel(::std::string::String);
+    impl ::std::ops::Deref for PatchAccessTokenRequestTokenLabel {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PatchAccessTokenRequestTokenLabel>
+    for ::std::string::String {
+        fn from(value: PatchAccessTokenRequestTokenLabel) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for PatchAccessTokenRequestTokenLabel {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 100usize {
+                return Err("longer than 100 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PatchAccessTokenRequestTokenLabel {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for PatchAccessTokenRequestTokenLabel {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PatchAccessTokenRequestTokenLabel {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
     }
     ///Why a second factor was refused.
     #[derive(
@@ -107,6 +489,30 @@ pub mod types {
     pub struct PostUsersLoginSuccessResponse {
         ///The bearer token, a JWT.
         pub token: crate::wire::Sensitive,
+    }
+    ///The changes to make to an organization access token.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct UpdateOrgAccessTokenRequest {
+        ///A new description.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Whether the token can be used.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_active: ::std::option::Option<bool>,
+        ///A new label.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub label: ::std::option::Option<::std::string::String>,
+        ///New resources, replacing the old ones.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub resources: ::std::vec::Vec<OrgAccessTokenResource>,
     }
     ///The second factor of a login.
     #[derive(
@@ -174,7 +580,7 @@ pub mod types {
 #[derive(Clone, Debug)]
 /**Client for Docker Hub authentication
 
-The three operations that turn Docker Hub credentials into a bearer token: the exchange of a password, personal access token or organization access token for a short-lived JWT, and the older username/password login with its two-factor step.
+The three operations that turn Docker Hub credentials into a bearer token (the exchange of a password, personal access token or organization access token for a short-lived JWT, and the older username/password login with its two-factor step), and the management of personal and organization access tokens, which needs such a bearer token.
 
 Version: 2-beta*/
 pub struct Client {
@@ -375,6 +781,537 @@ Sends a `POST` request to `/v2/users/2fa-login`
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
             401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**List personal access tokens, one page at a time
+
+Sends a `GET` request to `/v2/access-tokens`
+
+Arguments:
+- `page`: The page to return, counted from 1.
+- `page_size`: How many tokens a page holds at most.
+*/
+    pub async fn list_personal_access_tokens<'a>(
+        &'a self,
+        page: Option<::std::num::NonZeroU64>,
+        page_size: Option<::std::num::NonZeroU64>,
+    ) -> Result<
+        ResponseValue<types::GetAccessTokensResponse>,
+        Error<types::AccessTokenError>,
+    > {
+        let url = format!("{}/v2/access-tokens", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("page", &page))
+            .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_personal_access_tokens",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Create a personal access token
+
+Creates a personal access token for the account the bearer token belongs to. The answer carries the token's secret; Docker Hub never shows it again.
+
+Sends a `POST` request to `/v2/access-tokens`
+
+*/
+    pub async fn create_personal_access_token<'a>(
+        &'a self,
+        body: &'a types::CreateAccessTokenRequest,
+    ) -> Result<ResponseValue<types::AccessToken>, Error<types::AccessTokenError>> {
+        let url = format!("{}/v2/access-tokens", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "create_personal_access_token",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            201u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Get one personal access token, without its secret
+
+Sends a `GET` request to `/v2/access-tokens/{uuid}`
+
+Arguments:
+- `uuid`: The token's id.
+*/
+    pub async fn get_personal_access_token<'a>(
+        &'a self,
+        uuid: &'a str,
+    ) -> Result<ResponseValue<types::AccessToken>, Error<types::AccessTokenError>> {
+        let url = format!(
+            "{}/v2/access-tokens/{}", self.baseurl, encode_path(& uuid.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_personal_access_token",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Delete a personal access token for good
+
+Sends a `DELETE` request to `/v2/access-tokens/{uuid}`
+
+Arguments:
+- `uuid`: The token's id.
+*/
+    pub async fn delete_personal_access_token<'a>(
+        &'a self,
+        uuid: &'a str,
+    ) -> Result<ResponseValue<()>, Error<types::AccessTokenError>> {
+        let url = format!(
+            "{}/v2/access-tokens/{}", self.baseurl, encode_path(& uuid.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "delete_personal_access_token",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            204u16 => Ok(ResponseValue::empty(response)),
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Rename a personal access token, or activate or deactivate it
+
+Sends a `PATCH` request to `/v2/access-tokens/{uuid}`
+
+Arguments:
+- `uuid`: The token's id.
+- `body`
+*/
+    pub async fn update_personal_access_token<'a>(
+        &'a self,
+        uuid: &'a str,
+        body: &'a types::PatchAccessTokenRequest,
+    ) -> Result<ResponseValue<types::AccessToken>, Error<types::AccessTokenError>> {
+        let url = format!(
+            "{}/v2/access-tokens/{}", self.baseurl, encode_path(& uuid.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "update_personal_access_token",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**List an organization's access tokens, one page at a time
+
+Sends a `GET` request to `/v2/orgs/{name}/access-tokens`
+
+Arguments:
+- `name`: The organization's name.
+- `page`: The page to return, counted from 1.
+- `page_size`: How many tokens a page holds at most.
+*/
+    pub async fn list_org_access_tokens<'a>(
+        &'a self,
+        name: &'a str,
+        page: Option<::std::num::NonZeroU64>,
+        page_size: Option<::std::num::NonZeroU64>,
+    ) -> Result<
+        ResponseValue<types::GetOrgAccessTokensResponse>,
+        Error<types::AccessTokenError>,
+    > {
+        let url = format!(
+            "{}/v2/orgs/{}/access-tokens", self.baseurl, encode_path(& name.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("page", &page))
+            .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_org_access_tokens",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Create an organization access token
+
+Creates an organization access token; the bearer token must belong to an owner of the organization. The answer carries the token's secret; Docker Hub never shows it again.
+
+Sends a `POST` request to `/v2/orgs/{name}/access-tokens`
+
+Arguments:
+- `name`: The organization's name.
+- `body`
+*/
+    pub async fn create_org_access_token<'a>(
+        &'a self,
+        name: &'a str,
+        body: &'a types::CreateOrgAccessTokenRequest,
+    ) -> Result<ResponseValue<types::OrgAccessToken>, Error<types::AccessTokenError>> {
+        let url = format!(
+            "{}/v2/orgs/{}/access-tokens", self.baseurl, encode_path(& name.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "create_org_access_token",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            201u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Get one organization access token, without its secret
+
+Sends a `GET` request to `/v2/orgs/{org_name}/access-tokens/{access_token_id}`
+
+Arguments:
+- `org_name`: The organization's name.
+- `access_token_id`: The token's id.
+*/
+    pub async fn get_org_access_token<'a>(
+        &'a self,
+        org_name: &'a str,
+        access_token_id: &'a str,
+    ) -> Result<ResponseValue<types::OrgAccessToken>, Error<types::AccessTokenError>> {
+        let url = format!(
+            "{}/v2/orgs/{}/access-tokens/{}", self.baseurl, encode_path(& org_name
+            .to_string()), encode_path(& access_token_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_org_access_token",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Delete an organization access token for good
+
+Sends a `DELETE` request to `/v2/orgs/{org_name}/access-tokens/{access_token_id}`
+
+Arguments:
+- `org_name`: The organization's name.
+- `access_token_id`: The token's id.
+*/
+    pub async fn delete_org_access_token<'a>(
+        &'a self,
+        org_name: &'a str,
+        access_token_id: &'a str,
+    ) -> Result<ResponseValue<()>, Error<types::AccessTokenError>> {
+        let url = format!(
+            "{}/v2/orgs/{}/access-tokens/{}", self.baseurl, encode_path(& org_name
+            .to_string()), encode_path(& access_token_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "delete_org_access_token",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            204u16 => Ok(ResponseValue::empty(response)),
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Change an organization access token, or activate or deactivate it
+
+Sends a `PATCH` request to `/v2/orgs/{org_name}/access-tokens/{access_token_id}`
+
+Arguments:
+- `org_name`: The organization's name.
+- `access_token_id`: The token's id.
+- `body`
+*/
+    pub async fn update_org_access_token<'a>(
+        &'a self,
+        org_name: &'a str,
+        access_token_id: &'a str,
+        body: &'a types::UpdateOrgAccessTokenRequest,
+    ) -> Result<ResponseValue<types::OrgAccessToken>, Error<types::AccessTokenError>> {
+        let url = format!(
+            "{}/v2/orgs/{}/access-tokens/{}", self.baseurl, encode_path(& org_name
+            .to_string()), encode_path(& access_token_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "update_org_access_token",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             _ => Err(Error::UnexpectedResponse(response)),

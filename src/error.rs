@@ -16,7 +16,8 @@ pub enum ErrorKind {
     /// The input was refused before any request was sent: an empty username, secret or code,
     /// an insecure or malformed base URL, or an invalid builder setting.
     InvalidInput,
-    /// Docker Hub rejected the username, password or token (401 from a login or token route).
+    /// Docker Hub rejected the username, password or token (401 from a login or token route),
+    /// or the bearer token (401 from a route that needs one, also after one refresh).
     CredentialsRejected,
     /// The account needs a second factor and there was no way to provide one here.
     ///
@@ -51,6 +52,15 @@ pub enum ErrorKind {
     /// missing, fails, hangs or answers garbage. The message names the file or helper.
     /// Nothing stored is not this error: it is `Ok(None)`.
     CredentialStore,
+    /// Docker Hub refused to manage access tokens with this bearer token because it was
+    /// issued from a personal or organization access token (403, "token issued from personal
+    /// access token is not allowed"). Managing access tokens needs a bearer token from a
+    /// password login ([`Credentials::password`](crate::Credentials::password)), with the
+    /// second factor if the account has one.
+    PasswordLoginRequired,
+    /// Docker Hub has no such thing (404): an unknown access token id, or an organization
+    /// that does not exist or that the account cannot see.
+    NotFound,
 }
 
 /// The error returned by every fallible operation of this crate.
@@ -213,6 +223,11 @@ impl fmt::Display for Error {
             ErrorKind::InvalidResponse => "invalid response from docker hub",
             ErrorKind::Runtime => "no tokio runtime to run on",
             ErrorKind::CredentialStore => "cannot read docker's stored credentials",
+            ErrorKind::PasswordLoginRequired => {
+                "docker hub refuses tokens issued from a personal or organization access token \
+                 here: managing access tokens needs a password login"
+            }
+            ErrorKind::NotFound => "not found on docker hub",
         };
         f.write_str(what)?;
         if let Some(status) = inner.status {

@@ -198,6 +198,16 @@ impl Hub {
     pub fn base_url(&self) -> &str {
         &self.inner.endpoint.base_url
     }
+
+    /// Where and how requests go, for the operations outside this file.
+    pub(crate) fn endpoint(&self) -> &Endpoint {
+        &self.inner.endpoint
+    }
+
+    /// The policy every operation retries under.
+    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.config.retry
+    }
 }
 
 impl fmt::Debug for Hub {

@@ -131,6 +131,53 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Managing access tokens
+//!
+//! [`Hub::access_tokens`] and [`Hub::org_access_tokens`] list, create, change, delete and
+//! rotate personal and organization access tokens (`/v2/access-tokens`,
+//! `/v2/orgs/{name}/access-tokens`). They need a bearer token from a **password** login:
+//! Docker Hub refuses one issued from an access token with
+//! [`ErrorKind::PasswordLoginRequired`]. With a [`Session`] as the bearer, a token Hub
+//! refuses (401) is refreshed once.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # use serde_json::json;
+//! # let server = httpmock::MockServer::start_async().await;
+//! # server.mock_async(|when, then| { when.method("POST").path("/v2/users/login");
+//! #     then.status(200).json_body(json!({ "token": "not-a-jwt" })); }).await;
+//! # server.mock_async(|when, then| { when.method("GET").path("/v2/access-tokens");
+//! #     then.status(200).json_body(json!({ "next": null, "results": [
+//! #         { "uuid": "4c1e", "token_label": "laptop", "is_active": true, "scopes": ["repo:admin"],
+//! #           "created_at": "2025-01-01T00:00:00Z", "last_used": null },
+//! #         { "uuid": "9f2a", "token_label": "ci", "is_active": true, "scopes": ["repo:write"],
+//! #           "created_at": "2026-01-01T00:00:00Z", "last_used": "2026-07-01T00:00:00Z" }] })); }).await;
+//! # server.mock_async(|when, then| { when.method("PATCH").path("/v2/access-tokens/4c1e");
+//! #     then.status(200).json_body(json!({ "uuid": "4c1e", "is_active": false })); }).await;
+//! # let hub = dockerhub_auth::Hub::builder().base_url(server.base_url()).build()?;
+//! use dockerhub_auth::{Credentials, TokenUpdate};
+//! use futures_util::TryStreamExt as _;
+//!
+//! let session = hub.session(Credentials::password("alice", "correct horse battery staple"));
+//! let tokens = hub.access_tokens(&session);
+//! // Deactivate every token that was never used.
+//! let unused: Vec<_> = tokens
+//!     .list()
+//!     .try_filter(|token| std::future::ready(token.is_active() && token.last_used_at().is_none()))
+//!     .try_collect()
+//!     .await?;
+//! for token in unused {
+//!     tokens.update(token.id(), TokenUpdate::new().active(false)).await?;
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! [`PersonalAccessTokens::create`] returns the new secret once, as a [`SecretString`];
+//! [`PersonalAccessTokens::rotate`] creates a successor with the same scopes, proves its
+//! secret at `/v2/auth/token`, and only then deactivates the old token (if the proof fails,
+//! the successor is deleted and the old token left as it was). Each has a runnable example.
+//!
 //! # Retries
 //!
 //! Every operation follows the hub's [`RetryPolicy`]: by default three attempts for 429,
@@ -172,12 +219,16 @@
 //! - Redirects are never followed (the request body holds the secret), response bodies are
 //!   capped (1 MiB by default), and `http://` is refused for hosts that are not loopback.
 //! - `tracing` spans (`create_access_token`, `login`, `login_second_factor`,
-//!   `session_refresh`, each with `attempt` spans carrying the attempt number, status and
-//!   duration) never record a body, a header or a secret.
+//!   `session_refresh`, the access-token operations such as `create_personal_access_token`,
+//!   each with `attempt` spans carrying the attempt number, status and duration) never
+//!   record a body, a header or a secret.
 //! - Docker's credential store is only read: this crate never writes its files and never
 //!   calls a helper's `store` or `erase`. Nothing a config file or helper holds is put in an
 //!   error or a `tracing` event; a failing helper is quoted by the first line of its stderr,
 //!   scrubbed.
+//! - The access-token routes send the bearer token to the base URL only: a list's `next`
+//!   link is followed only on the base URL's own origin and list, and yields just a page
+//!   number.
 //! - Secrets are wiped from this crate's own buffers when dropped. Copies inside `reqwest`,
 //!   `hyper`, `serde_json` and the TLS library are out of its reach.
 //!
@@ -189,9 +240,9 @@
 //!   pkg-config` on Debian).
 //! - `totp`: [`Credentials::password_with_totp`], RFC 6238 codes for unattended two-factor
 //!   logins (adds `totp-rs`).
-//! - `cli`: the `dockerhub-auth` binary (`token`, `login`, `inspect`) for shell scripts
-//!   (adds `clap`, `rpassword`, `humantime` and `tracing-subscriber`; library users never
-//!   compile them).
+//! - `cli`: the `dockerhub-auth` binary (`token`, `login`, `inspect`, `pat`, `oat`) for
+//!   shell scripts (adds `clap`, `rpassword`, `humantime` and `tracing-subscriber`; library
+//!   users never compile them).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs, missing_debug_implementations, unreachable_pub)]
@@ -201,6 +252,7 @@
 )]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod access_tokens;
 mod base_url;
 mod credentials;
 mod docker_config;
@@ -240,9 +292,14 @@ mod codegen {
 /// which never prints its value: these types are as safe to log as the facade's.
 pub mod generated {
     pub use crate::codegen::{Client, types};
-    pub use crate::wire::{Exchange, Sensitive};
+    pub use crate::wire::{Exchange, Sensitive, Timestamp};
 }
 
+pub use access_tokens::{
+    Bearer, CreatedToken, NewOrgAccessToken, NewPersonalAccessToken, OatResource, OatResourceKind,
+    OatScope, OrgAccessToken, OrgAccessTokens, PatScope, PersonalAccessToken, PersonalAccessTokens,
+    Rotation, TokenUpdate,
+};
 pub use credentials::Credentials;
 pub use docker_config::{CredentialSource, DockerCredentialStore, StoredCredentials};
 pub use error::{Error, ErrorKind, Result};
@@ -287,4 +344,7 @@ const _: fn() = || {
     shareable::<StoredCredentials>();
     shareable::<SecondFactorChallenge>();
     shareable::<Error>();
+    shareable::<Bearer>();
+    shareable::<PersonalAccessTokens>();
+    shareable::<OrgAccessTokens>();
 };

@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::shape;
+use common::{inline_defs, shape};
 use dockerhub_auth::generated::types;
 use schemars::{JsonSchema, schema_for};
 use serde_json::Value;
@@ -31,7 +31,7 @@ fn spec_schema(name: &str) -> Value {
 }
 
 fn assert_same_shape<T: JsonSchema>(spec_name: &str) {
-    let generated = serde_json::to_value(schema_for!(T)).unwrap();
+    let generated = inline_defs(serde_json::to_value(schema_for!(T)).unwrap());
     assert_eq!(
         shape(&generated),
         shape(&spec_schema(spec_name)),
@@ -49,4 +49,30 @@ fn generated_types_have_the_shape_of_the_spec_schemas() {
     assert_same_shape::<types::PostUsersLoginErrorResponse>("PostUsersLoginErrorResponse");
     assert_same_shape::<types::Users2FaLoginRequest>("Users2FALoginRequest");
     assert_same_shape::<types::PostUsers2FaLoginErrorResponse>("PostUsers2FALoginErrorResponse");
+    assert_same_shape::<types::AccessTokenError>("AccessTokenError");
+    assert_same_shape::<types::AccessToken>("accessToken");
+    assert_same_shape::<types::CreateAccessTokenRequest>("createAccessTokenRequest");
+    assert_same_shape::<types::PatchAccessTokenRequest>("patchAccessTokenRequest");
+    assert_same_shape::<types::GetAccessTokensResponse>("getAccessTokensResponse");
+    assert_same_shape::<types::OrgAccessTokenResource>("orgAccessTokenResource");
+    assert_same_shape::<types::OrgAccessToken>("orgAccessToken");
+    assert_same_shape::<types::CreateOrgAccessTokenRequest>("createOrgAccessTokenRequest");
+    assert_same_shape::<types::UpdateOrgAccessTokenRequest>("updateOrgAccessTokenRequest");
+    assert_same_shape::<types::GetOrgAccessTokensResponse>("getOrgAccessTokensResponse");
+}
+
+/// The secret of a created token is generated as `Sensitive`, whose `Debug` never shows it,
+/// and timestamps as `Timestamp`, which keeps any text.
+#[test]
+fn created_secrets_never_print_and_odd_timestamps_still_decode() {
+    let token: types::AccessToken = serde_json::from_value(serde_json::json!({
+        "uuid": "b30bbf97", "token": "dckr_pat_CANARY", "created_at": "", "last_used": null
+    }))
+    .unwrap();
+    assert!(!format!("{token:?}").contains("dckr_pat_CANARY"));
+    assert_eq!(token.created_at.unwrap().to_system_time(), None);
+    let org: types::OrgAccessToken =
+        serde_json::from_value(serde_json::json!({ "id": "a7", "token": "dckr_oat_CANARY" }))
+            .unwrap();
+    assert!(!format!("{org:?}").contains("dckr_oat_CANARY"));
 }

@@ -12,12 +12,15 @@ use crate::{
     wire::transport::too_large,
 };
 
-/// Which operation a response answers; it decides what a 401 means.
-#[derive(Clone, Copy, Debug)]
+/// Which operation a response answers; it decides what a 401, 403 or 404 means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Operation {
     CreateAccessToken,
     Login,
     SecondFactor,
+    /// The access-token management routes, which take a bearer token: a 401 refuses the
+    /// bearer token, a 403 may refuse where it came from, a 404 names an unknown token.
+    ManageAccessTokens,
 }
 
 /// The generated error bodies, which all may carry Hub's `detail` or `message`.
@@ -40,6 +43,16 @@ hub_message_from_detail_or_message!(
     types::PostUsersLoginErrorResponse,
     types::PostUsers2FaLoginErrorResponse
 );
+
+impl HubMessage for types::AccessTokenError {
+    fn hub_message(&self) -> Option<&str> {
+        // `text` is what a 400 of these routes carries (Docker's `ValueError`).
+        self.detail
+            .as_deref()
+            .or(self.message.as_deref())
+            .or(self.text.as_deref())
+    }
+}
 
 /// Turns everything the generated client can fail with into this crate's error.
 pub(crate) async fn classify<E: HubMessage>(
@@ -147,12 +160,17 @@ pub(crate) fn status_error(
     excerpt: Option<&str>,
     secrets: &[&str],
 ) -> Error {
+    let manage = operation == Operation::ManageAccessTokens;
     let kind = match status {
         401 => match operation {
             Operation::SecondFactor => ErrorKind::SecondFactorRejected,
-            Operation::CreateAccessToken | Operation::Login => ErrorKind::CredentialsRejected,
+            Operation::CreateAccessToken | Operation::Login | Operation::ManageAccessTokens => {
+                ErrorKind::CredentialsRejected
+            }
         },
+        403 if manage && is_access_token_refusal(message) => ErrorKind::PasswordLoginRequired,
         403 => ErrorKind::Forbidden,
+        404 if manage => ErrorKind::NotFound,
         429 => ErrorKind::RateLimited,
         500..=599 => ErrorKind::Unavailable,
         200..=299 => ErrorKind::InvalidResponse,
@@ -168,11 +186,33 @@ pub(crate) fn status_error(
         .with_status(status)
         .with_retryable(retryable)
         .with_retry_after(wait.filter(|_| retryable));
+    let error = match (manage, status) {
+        (true, 401) => error.with_detail("docker hub refused the bearer token"),
+        _ => error,
+    };
     match (message, excerpt) {
         (Some(message), _) => error.with_hub_message(message, secrets),
         (None, Some(excerpt)) => error.with_excerpt(excerpt, secrets),
         (None, None) => error,
     }
+}
+
+/// Returns whether a 403 says the bearer token came from a personal or organization access
+/// token, which Docker Hub refuses for managing tokens: "token issued from personal access
+/// token is not allowed" (docker/hub-feedback#2478), "… organization access token …", and
+/// the older "access to the resource is forbidden with personal access token"
+/// (docker/hub-feedback#2006).
+fn is_access_token_refusal(message: Option<&str>) -> bool {
+    let Some(message) = message else {
+        return false;
+    };
+    let message = message.to_ascii_lowercase();
+    ["personal access token", "organization access token"]
+        .iter()
+        .any(|source| {
+            message.contains(&format!("issued from {source}"))
+                || message.contains(&format!("with {source}"))
+        })
 }
 
 /// The error for a request that got no (complete) response.

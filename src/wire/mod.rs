@@ -2,19 +2,29 @@
 //!
 //! - `transport`: what every call goes through (the connection, the body cap, the status);
 //! - `classify`: what an answer means, as an [`Error`](crate::Error);
-//! - `auth`: the operations of `openapi/dockerhub-auth.yaml`;
-//! - `sensitive`: the type generated code holds secrets in.
+//! - `auth`: the three auth operations of `openapi/dockerhub-auth.yaml`;
+//! - `access_tokens`: its ten access-token operations;
+//! - `sensitive`, `timestamp`: the types generated code holds secrets and times in.
 //!
 //! Generated values never leave this module: the facade gets tokens and errors.
 
+mod access_tokens;
 mod auth;
 mod classify;
 mod sensitive;
+mod timestamp;
 mod transport;
 
+pub(crate) use access_tokens::{
+    PERSONAL_ACCESS_TOKENS_ROUTE, create_org_access_token, create_personal_access_token,
+    delete_org_access_token, delete_personal_access_token, get_org_access_token,
+    get_personal_access_token, list_org_access_tokens, list_personal_access_tokens,
+    org_access_tokens_route, update_org_access_token, update_personal_access_token,
+};
 pub(crate) use auth::{create_access_token, login, login_second_factor};
 #[cfg(fuzzing)]
 pub(crate) use classify::classify_answer;
 pub use sensitive::Sensitive;
+pub use timestamp::Timestamp;
 pub use transport::Exchange;
 pub(crate) use transport::{DEFAULT_BODY_LIMIT, Endpoint};

@@ -1,5 +1,6 @@
-//! The transport under every generated client: one request per call, its status recorded,
-//! its response body capped. No knowledge of what an answer means (that is `classify`).
+//! The transport under every generated client: one request per call, its bearer token
+//! attached when the route needs one, its status recorded, its response body capped. No
+//! knowledge of what an answer means (that is `classify`).
 
 use std::{
     error::Error as StdError,
@@ -12,8 +13,9 @@ use bytes::Bytes;
 use futures_util::stream;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::header::HeaderValue;
 
-use crate::codegen::Client;
+use crate::{Token, codegen::Client};
 
 /// The default cap on a response body: tokens are under 4 KiB, Hub's errors smaller still.
 pub(crate) const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
@@ -35,17 +37,27 @@ impl Endpoint {
             Exchange::new(self.body_limit),
         )
     }
+
+    /// Returns a generated client for one call that sends `Authorization: Bearer …` with
+    /// every request (to this endpoint's base URL, the only place it sends anything).
+    pub(crate) fn client_with_bearer(&self, token: &Token) -> Client {
+        let mut exchange = Exchange::new(self.body_limit);
+        exchange.bearer = Some(token.authorization_header());
+        Client::new_with_client(&self.base_url, self.http.clone(), exchange)
+    }
 }
 
 /// The state a generated [`Client`] carries into its hooks: the cap on response bodies,
-/// and the status of the last response it received.
+/// the status of the last response it received, and the bearer token it sends, if any.
 ///
 /// The hooks this crate installs read at most the cap of any response body; a longer body
 /// fails to read with an error whose source chain contains the cause. Clients obtained from
-/// [`Hub::generated`](crate::Hub::generated) share the hub's cap.
+/// [`Hub::generated`](crate::Hub::generated) share the hub's cap and send no bearer token.
 pub struct Exchange {
     body_limit: usize,
     status: AtomicU16,
+    /// `Bearer …`, marked sensitive; set only for the access-token management routes.
+    bearer: Option<HeaderValue>,
 }
 
 impl Exchange {
@@ -53,6 +65,7 @@ impl Exchange {
         Exchange {
             body_limit,
             status: AtomicU16::new(0),
+            bearer: None,
         }
     }
 
@@ -67,6 +80,7 @@ impl Clone for Exchange {
         Exchange {
             body_limit: self.body_limit,
             status: AtomicU16::new(self.status.load(Ordering::Relaxed)),
+            bearer: self.bearer.clone(),
         }
     }
 }
@@ -76,11 +90,25 @@ impl fmt::Debug for Exchange {
         f.debug_struct("Exchange")
             .field("body_limit", &self.body_limit)
             .field("status", &self.status())
+            .field("has_bearer", &self.bearer.is_some())
             .finish()
     }
 }
 
 impl ClientHooks<Exchange> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        if let Some(bearer) = &self.inner().bearer {
+            request
+                .headers_mut()
+                .insert(reqwest::header::AUTHORIZATION, bearer.clone());
+        }
+        Ok(())
+    }
+
     async fn exec(
         &self,
         request: reqwest::Request,

@@ -7,6 +7,7 @@
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod docker;
+pub mod tokens;
 
 use std::{
     sync::{
@@ -108,19 +109,29 @@ pub fn now_unix() -> u64 {
         .as_secs()
 }
 
-/// The schema Docker's published spec gives a request body, with `$ref`s resolved.
+/// The schema Docker's published spec gives the body of a POST, with `$ref`s resolved.
 pub fn docker_request_schema(path: &str) -> Value {
+    docker_request_schema_at("post", path)
+}
+
+/// The schema Docker's published spec gives the body of `method` `path`, with `$ref`s
+/// resolved.
+pub fn docker_request_schema_at(method: &str, path: &str) -> Value {
     let spec: Value =
         yaml_serde::from_str(include_str!("../data/docker-hub-auth.official.yaml")).unwrap();
     let schema =
-        &spec["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"];
-    match schema["$ref"].as_str() {
-        Some(reference) => {
-            let name = reference.trim_start_matches("#/components/schemas/");
-            spec["components"]["schemas"][name].clone()
-        }
-        None => schema.clone(),
-    }
+        &spec["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"];
+    docker_schema(schema["$ref"].as_str().unwrap_or_default()).unwrap_or_else(|| schema.clone())
+}
+
+/// A component schema of Docker's published spec, by its `$ref`
+/// (`#/components/schemas/NAME`) or name.
+pub fn docker_schema(reference: &str) -> Option<Value> {
+    let spec: Value =
+        yaml_serde::from_str(include_str!("../data/docker-hub-auth.official.yaml")).unwrap();
+    let name = reference.trim_start_matches("#/components/schemas/");
+    let schema = &spec["components"]["schemas"][name];
+    (!schema.is_null()).then(|| schema.clone())
 }
 
 /// Reduces a schema to what a body looks like on the wire: each property's JSON type, which
@@ -161,12 +172,38 @@ pub fn shape(schema: &Value) -> (Vec<(String, String)>, Vec<String>) {
     (properties, required)
 }
 
+/// Resolves `$ref`s to `$defs` in a schema schemars generated (also in the `anyOf` with
+/// `null` it writes for an optional one), so that `shape` sees each property's type.
+pub fn inline_defs(mut schema: Value) -> Value {
+    let defs = schema["$defs"].clone();
+    let inline = |property: &Value| -> Value {
+        match property["$ref"].as_str() {
+            Some(reference) => defs[reference.trim_start_matches("#/$defs/")].clone(),
+            None => property.clone(),
+        }
+    };
+    if let Some(properties) = schema["properties"].as_object_mut() {
+        for property in properties.values_mut() {
+            let variants = property["anyOf"].as_array().cloned().unwrap_or_default();
+            *property = match variants.iter().find(|v| v["type"] != "null") {
+                Some(variant) => {
+                    let mut variant = inline(variant);
+                    variant["type"] = serde_json::json!([variant["type"], "null"]);
+                    variant
+                }
+                None => inline(property),
+            };
+        }
+    }
+    schema
+}
+
 /// Asserts that `body` is valid for Docker's request `schema`: an object with every required
 /// property, each property of the declared JSON type, and no property the schema lacks.
 pub fn assert_conforms(body: &Value, schema: &Value) {
     assert_eq!(schema["type"], "object");
     let body = body.as_object().expect("the body is a JSON object");
-    for required in schema["required"].as_array().unwrap() {
+    for required in schema["required"].as_array().into_iter().flatten() {
         let name = required.as_str().unwrap();
         assert!(
             body.contains_key(name),

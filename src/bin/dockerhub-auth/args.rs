@@ -62,7 +62,8 @@ pub(crate) struct Global {
     #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_seconds)]
     pub(crate) timeout: Option<Duration>,
 
-    /// Print {"token", "expires_at", "username"} as JSON instead of the bare token
+    /// Print JSON: {"token", "expires_at", "username"} instead of the bare token; for pat
+    /// and oat, the tokens (see their help)
     #[arg(long, global = true)]
     pub(crate) json: bool,
 
@@ -86,7 +87,20 @@ pub(crate) enum Command {
         "Reads the token from stdin when TOKEN is not given.\n\n{EXIT_CODES}"
     ))]
     Inspect(commands::inspect::InspectArgs),
+
+    #[command(after_help = format!("{MANAGEMENT}\n\n{ENVIRONMENT}\n\n{EXIT_CODES}"))]
+    Pat(commands::pat::PatArgs),
+
+    #[command(after_help = format!("{MANAGEMENT}\n\n{ENVIRONMENT}\n\n{EXIT_CODES}"))]
+    Oat(commands::oat::OatArgs),
 }
+
+const MANAGEMENT: &str = "\
+Managing tokens needs a password login (DOCKERHUB_TOKEN or --password-stdin holds the
+password; a second-factor code comes from --code, else a prompt on a terminal). Docker Hub
+refuses a login with an access token here: exit 3. create and rotate print the new secret
+alone on stdout and what it is on stderr; with --json, one object that includes the secret.
+An unknown ID exits 1 with Docker Hub's message.";
 
 fn parse_seconds(value: &str) -> Result<Duration, String> {
     let seconds: f64 = value

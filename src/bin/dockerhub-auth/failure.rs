@@ -7,7 +7,8 @@ use dockerhub_auth::ErrorKind;
 /// Exit code 2: usage or invalid input, including an insecure URL and Docker stored
 /// credentials that cannot be read.
 pub(crate) const EXIT_USAGE: u8 = 2;
-/// Exit code 3: credentials rejected, or forbidden.
+/// Exit code 3: credentials rejected, or forbidden (including a token from an access token
+/// where managing tokens needs a password login).
 pub(crate) const EXIT_REJECTED: u8 = 3;
 /// Exit code 4: a second factor is needed and none is available, or it was rejected.
 pub(crate) const EXIT_SECOND_FACTOR: u8 = 4;
@@ -49,7 +50,9 @@ impl Failure {
 pub(crate) fn exit_code(kind: ErrorKind) -> u8 {
     match kind {
         ErrorKind::InvalidInput | ErrorKind::CredentialStore => EXIT_USAGE,
-        ErrorKind::CredentialsRejected | ErrorKind::Forbidden => EXIT_REJECTED,
+        ErrorKind::CredentialsRejected
+        | ErrorKind::Forbidden
+        | ErrorKind::PasswordLoginRequired => EXIT_REJECTED,
         ErrorKind::SecondFactorRequired | ErrorKind::SecondFactorRejected => EXIT_SECOND_FACTOR,
         ErrorKind::RateLimited => EXIT_RATE_LIMITED,
         ErrorKind::Timeout | ErrorKind::Transport | ErrorKind::Unavailable => EXIT_UNREACHABLE,

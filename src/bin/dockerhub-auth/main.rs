@@ -41,6 +41,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Token(args) => commands::token::run(args, global).await,
         Command::Login(args) => commands::login::run(args, global).await,
         Command::Inspect(args) => commands::inspect::run(args),
+        Command::Pat(args) => commands::pat::run(args, global).await,
+        Command::Oat(args) => commands::oat::run(args, global).await,
     }
 }
 

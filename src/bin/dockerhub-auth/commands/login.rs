@@ -2,7 +2,7 @@
 //! asks for a second factor.
 
 use clap::Args;
-use dockerhub_auth::Login;
+use dockerhub_auth::{Hub, Login, Token};
 
 use crate::{
     args::Global,
@@ -37,21 +37,33 @@ pub(crate) struct LoginArgs {
 
 pub(crate) async fn run(args: LoginArgs, global: &Global) -> Result<(), Failure> {
     let hub = hub(global)?;
-    let Resolved {
-        username,
-        secret: password,
-    } = credentials::resolve(Request {
+    let request = Request {
         username: args.username,
         from_stdin: args.password_stdin,
         stdin_flag: "--password-stdin",
         no_docker_config: args.no_docker_config,
         secret_name: "password",
-    })
-    .await?;
+    };
+    let (token, _) = password_login(&hub, request, args.code).await?;
+    print_token(&token, global.json)
+}
+
+/// Logs in with a password from the sources of `request`, completing the second factor with
+/// `code` (else a prompt on a terminal) when Docker Hub asks for one. Returns the token and
+/// the username it was issued to.
+pub(crate) async fn password_login(
+    hub: &Hub,
+    request: Request,
+    code: Option<String>,
+) -> Result<(Token, String), Failure> {
+    let Resolved {
+        username,
+        secret: password,
+    } = credentials::resolve(request).await?;
     let token = match hub.login(&username, password).await? {
         Login::Authenticated(token) => token,
         Login::SecondFactorRequired(challenge) => {
-            let code = input::code(args.code)?.ok_or_else(|| {
+            let code = input::code(code)?.ok_or_else(|| {
                 Failure::new(
                     EXIT_SECOND_FACTOR,
                     "docker hub requires a second factor for this account: pass --code, or \
@@ -61,5 +73,5 @@ pub(crate) async fn run(args: LoginArgs, global: &Global) -> Result<(), Failure>
             hub.login_second_factor(&challenge, code).await?
         }
     };
-    print_token(&token, global.json)
+    Ok((token, username))
 }

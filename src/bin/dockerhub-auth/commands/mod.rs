@@ -2,4 +2,7 @@
 
 pub(crate) mod inspect;
 pub(crate) mod login;
+pub(crate) mod manage;
+pub(crate) mod oat;
+pub(crate) mod pat;
 pub(crate) mod token;
