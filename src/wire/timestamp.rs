@@ -3,10 +3,11 @@
 use std::{
     borrow::Cow,
     fmt,
-    time::{Duration, SystemTime, UNIX_EPOCH},
+    time::{SystemTime, UNIX_EPOCH},
 };
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
 /// A point in time as Docker Hub writes it (RFC 3339), inside a type of the generated client.
 ///
@@ -89,152 +90,57 @@ impl schemars::JsonSchema for Timestamp {
     }
 }
 
-const SECONDS_PER_DAY: i64 = 86_400;
-
-/// Reads `YYYY-MM-DDTHH:MM:SS[.fraction][Z|±HH:MM]`.
+/// Reads RFC 3339 (`YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`) with the `time` crate, after
+/// accepting what a lenient server might write instead: a space or `t` for the `T`, a `z`
+/// for the `Z`, and no offset at all (read as UTC).
 fn parse_rfc3339(text: &str) -> Option<SystemTime> {
-    let text = text.trim();
-    let bytes = text.as_bytes();
-    let number = |range: std::ops::Range<usize>| -> Option<u32> {
-        let digits = text.get(range)?;
-        digits
-            .bytes()
-            .all(|b| b.is_ascii_digit())
-            .then(|| digits.parse().ok())?
-    };
-    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
-    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
-    let separators = [(4, b'-'), (7, b'-'), (13, b':'), (16, b':')];
-    if separators.iter().any(|&(at, c)| bytes.get(at) != Some(&c))
-        || !matches!(bytes.get(10), Some(b'T' | b't' | b' '))
-        || !(1..=12).contains(&month)
-        || day == 0
-        || day > days_in_month(year, month)
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
-        return None;
+    let mut text = text.trim().to_owned();
+    if matches!(text.get(10..11), Some(" " | "t")) {
+        text.replace_range(10..11, "T");
     }
-
-    let mut rest = text.get(19..)?;
-    let mut nanos = 0u32;
-    if let Some(fraction) = rest.strip_prefix('.') {
-        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return None;
-        }
-        for (i, b) in fraction.bytes().take(digits.min(9)).enumerate() {
-            nanos += u32::from(b - b'0') * 10u32.pow(8 - i as u32);
-        }
-        rest = fraction.get(digits..)?;
+    if text.ends_with('z') {
+        text.pop();
+        text.push('Z');
     }
-    let offset_seconds: i64 = match rest {
-        "" | "Z" | "z" => 0,
-        _ => {
-            let sign = match rest.as_bytes().first()? {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
-            };
-            let offset = rest.get(1..)?;
-            if offset.len() != 5 || offset.as_bytes().get(2) != Some(&b':') {
-                return None;
-            }
-            let hours: i64 = offset.get(0..2)?.parse().ok()?;
-            let minutes: i64 = offset.get(3..5)?.parse().ok()?;
-            if hours > 23 || minutes > 59 {
-                return None;
-            }
-            sign * (hours * 3600 + minutes * 60)
-        }
-    };
-
-    // A leap second (:60) is read as the first second of the next minute.
-    let seconds = days_from_civil(i64::from(year), month, day) * SECONDS_PER_DAY
-        + i64::from(hour) * 3600
-        + i64::from(minute) * 60
-        + i64::from(second)
-        - offset_seconds;
-    let whole = Duration::from_secs(seconds.unsigned_abs());
-    let at = if seconds >= 0 {
-        UNIX_EPOCH.checked_add(whole)?
-    } else {
-        UNIX_EPOCH.checked_sub(whole)?
-    };
-    at.checked_add(Duration::from_nanos(u64::from(nanos)))
+    // An offset is `Z` or `±HH:MM` after the seconds (at byte 19 or later).
+    let has_offset = text.ends_with('Z')
+        || text.len() >= 25
+            && matches!(text.get(text.len() - 6..text.len() - 5), Some("+" | "-"))
+            && text.get(text.len() - 3..text.len() - 2) == Some(":");
+    if !has_offset {
+        text.push('Z');
+    }
+    OffsetDateTime::parse(&text, &Rfc3339)
+        .ok()
+        .map(SystemTime::from)
 }
 
-/// Writes `YYYY-MM-DDTHH:MM:SSZ`, dropping fractions of a second.
+/// Writes `YYYY-MM-DDTHH:MM:SSZ` in UTC, dropping fractions of a second (rounding down).
 fn format_rfc3339(at: SystemTime) -> String {
     let seconds: i64 = match at.duration_since(UNIX_EPOCH) {
         Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
-        // Before 1970: round down to the whole second before.
         Err(before) => {
             let before = before.duration();
             let whole = i64::try_from(before.as_secs()).unwrap_or(i64::MAX);
             -whole - i64::from(before.subsec_nanos() > 0)
         }
     };
-    let (days, second_of_day) = (
-        seconds.div_euclid(SECONDS_PER_DAY),
-        seconds.rem_euclid(SECONDS_PER_DAY),
-    );
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        second_of_day / 3600,
-        second_of_day % 3600 / 60,
-        second_of_day % 60
-    )
+    // Outside years 1 to 9999 (which no token has) the nearest end of that range is written.
+    let seconds = seconds.clamp(FIRST_SECOND, LAST_SECOND);
+    OffsetDateTime::from_unix_timestamp(seconds)
+        .ok()
+        .and_then(|at| at.format(&Rfc3339).ok())
+        .unwrap_or_default()
 }
 
-fn is_leap(year: u32) -> bool {
-    year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400))
-}
-
-fn days_in_month(year: u32, month: u32) -> u32 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a date in the proleptic Gregorian calendar (H. Hinnant,
-/// "chrono-Compatible Low-Level Date Algorithms").
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let month_from_march = i64::from((month + 9) % 12);
-    let day_of_year = (153 * month_from_march + 2) / 5 + i64::from(day) - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
-}
-
-/// The date of a day counted from 1970-01-01; the inverse of [`days_from_civil`].
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let days = days + 719_468;
-    let era = days.div_euclid(146_097);
-    let day_of_era = days - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_from_march = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 {
-        month_from_march + 3
-    } else {
-        month_from_march - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
+/// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, the range RFC 3339 can write.
+const FIRST_SECOND: i64 = -62_135_596_800;
+const LAST_SECOND: i64 = 253_402_300_799;
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use proptest::prelude::*;
 
     use super::*;
@@ -307,7 +213,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn what_is_written_reads_back(seconds in -62_135_596_800i64..253_402_300_799) {
+        fn what_is_written_reads_back(seconds in FIRST_SECOND..LAST_SECOND) {
             let whole = Duration::from_secs(seconds.unsigned_abs());
             let time = if seconds >= 0 { UNIX_EPOCH + whole } else { UNIX_EPOCH - whole };
             prop_assert_eq!(parse_rfc3339(&format_rfc3339(time)), Some(time));
