@@ -169,6 +169,7 @@ mod error;
 mod headers;
 mod hub;
 mod login;
+mod registry;
 mod retry;
 mod scrub;
 mod session;
@@ -194,6 +195,23 @@ mod codegen {
     include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
 }
 
+mod registry_codegen {
+    // The client generated from `openapi/registry.yaml`; private, used only by `wire`. Same
+    // lints as `codegen`, for the same reasons.
+    #![allow(
+        missing_docs,
+        missing_debug_implementations,
+        unreachable_pub,
+        unused_imports,
+        dead_code,
+        clippy::all,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )]
+    include!(concat!(env!("OUT_DIR"), "/registry_codegen.rs"));
+}
+
 /// The client generated from `openapi/dockerhub-auth.yaml`, for Hub operations the facade
 /// does not wrap. Get one with [`Hub::generated`].
 ///
@@ -208,6 +226,7 @@ pub use credentials::Credentials;
 pub use error::{Error, ErrorKind, Result};
 pub use hub::{Hub, HubBuilder};
 pub use login::{Login, SecondFactorChallenge};
+pub use registry::{Action, PullLimit, Registry, RegistryBuilder, RegistryToken, Scope};
 pub use retry::RetryPolicy;
 pub use secrecy::{ExposeSecret, SecretString};
 pub use session::{Session, SessionBuilder};
@@ -245,4 +264,8 @@ const _: fn() = || {
     shareable::<Credentials>();
     shareable::<SecondFactorChallenge>();
     shareable::<Error>();
+    shareable::<Registry>();
+    shareable::<RegistryToken>();
+    shareable::<Scope>();
+    shareable::<PullLimit>();
 };
