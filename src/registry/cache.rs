@@ -126,9 +126,8 @@ impl TokenCache {
                         sender,
                     };
                     let fetching = fetch();
-                    runtime.spawn(
-                        async move { in_flight.finish(fetching.await) }.in_current_span(),
-                    );
+                    runtime
+                        .spawn(async move { in_flight.finish(fetching.await) }.in_current_span());
                     receiver
                 }
             }
@@ -235,8 +234,14 @@ mod tests {
 
     #[test]
     fn tokens_are_reused_until_the_margin_or_for_half_a_short_life() {
-        assert_eq!(reuse_for(Duration::from_secs(300)), Duration::from_secs(240));
-        assert_eq!(reuse_for(Duration::from_secs(3600)), Duration::from_secs(3240));
+        assert_eq!(
+            reuse_for(Duration::from_secs(300)),
+            Duration::from_secs(240)
+        );
+        assert_eq!(
+            reuse_for(Duration::from_secs(3600)),
+            Duration::from_secs(3240)
+        );
         assert_eq!(reuse_for(Duration::from_secs(60)), Duration::from_secs(30));
     }
 
@@ -251,7 +256,10 @@ mod tests {
         assert_eq!(one, two);
         assert!(!format!("{one:?}").contains("s3cr3t-pat"));
         let other = SecretString::from("another-pat");
-        assert_ne!(one, cache.key(Some(("alice", &other)), &[a.clone(), b.clone()]));
+        assert_ne!(
+            one,
+            cache.key(Some(("alice", &other)), &[a.clone(), b.clone()])
+        );
         assert_ne!(one, cache.key(None, &[a, b]));
     }
 }

@@ -204,7 +204,8 @@ fn is_token_char(c: char) -> bool {
 /// `http://` is refused when `with_credentials` (Basic credentials would cross in clear),
 /// unless its host is loopback or `allow_http` was set; nothing has been sent to it then.
 pub(crate) fn realm_url(realm: &str, with_credentials: bool, allow_http: bool) -> Result<Url> {
-    let invalid = |detail: &'static str| Err(Error::new(ErrorKind::InvalidResponse).with_detail(detail));
+    let invalid =
+        |detail: &'static str| Err(Error::new(ErrorKind::InvalidResponse).with_detail(detail));
     let Ok(url) = Url::parse(realm) else {
         return invalid("the registry's challenge names a realm that is not a URL");
     };
@@ -351,7 +352,12 @@ mod tests {
         assert_eq!(refused.kind(), ErrorKind::InvalidInput);
         assert!(realm_url("http://auth.example.test/token", false, false).is_ok());
         assert!(realm_url("http://auth.example.test/token", true, true).is_ok());
-        for realm in ["/token", "ftp://a.example/", "https://u:p@a.example/", "data:x"] {
+        for realm in [
+            "/token",
+            "ftp://a.example/",
+            "https://u:p@a.example/",
+            "data:x",
+        ] {
             let error = realm_url(realm, true, false).unwrap_err();
             assert_eq!(error.kind(), ErrorKind::InvalidResponse, "{realm}");
         }

@@ -28,7 +28,9 @@ pub use scope::{Action, Scope};
 pub use token::RegistryToken;
 
 use crate::{
-    Credentials, Error, ErrorKind, Result, RetryPolicy, credentials::Method, retry,
+    Credentials, Error, ErrorKind, Result, RetryPolicy,
+    credentials::Method,
+    retry,
     wire::{self, Endpoint, Ping},
 };
 
@@ -140,7 +142,11 @@ impl Registry {
     ///   [`Timeout`](ErrorKind::Timeout), [`Transport`](ErrorKind::Transport),
     ///   [`Unavailable`](ErrorKind::Unavailable), [`Runtime`](ErrorKind::Runtime).
     #[tracing::instrument(name = "registry_token", skip_all)]
-    pub async fn token(&self, credentials: &Credentials, scopes: &[Scope]) -> Result<RegistryToken> {
+    pub async fn token(
+        &self,
+        credentials: &Credentials,
+        scopes: &[Scope],
+    ) -> Result<RegistryToken> {
         let account = account(credentials)?;
         self.cached_token(Some(account), scopes.to_vec()).await
     }
@@ -208,7 +214,9 @@ impl Registry {
         scopes: Vec<Scope>,
     ) -> Result<RegistryToken> {
         let key = self.inner.tokens.key(
-            account.as_ref().map(|(username, secret)| (username.as_str(), secret)),
+            account
+                .as_ref()
+                .map(|(username, secret)| (username.as_str(), secret)),
             &scopes,
         );
         let registry = self.clone();
@@ -242,7 +250,9 @@ impl Registry {
             realm: &realm,
             service: bearer.service.as_deref(),
             scopes: &scopes,
-            account: account.as_ref().map(|(username, secret)| (username.as_str(), secret)),
+            account: account
+                .as_ref()
+                .map(|(username, secret)| (username.as_str(), secret)),
         };
         let endpoint = &self.inner.endpoint;
         retry::run(&self.inner.retry, || wire::fetch_token(endpoint, &request)).await

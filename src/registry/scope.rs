@@ -287,8 +287,14 @@ mod tests {
         let cases = [
             ("alpine", "repository:alpine:pull"),
             (" acme/app ", "repository:acme/app:pull"),
-            ("repository:acme/app:pull,push", "repository:acme/app:pull,push"),
-            ("repository:acme/app:push,pull,push", "repository:acme/app:push,pull"),
+            (
+                "repository:acme/app:pull,push",
+                "repository:acme/app:pull,push",
+            ),
+            (
+                "repository:acme/app:push,pull,push",
+                "repository:acme/app:push,pull",
+            ),
             ("repository:acme/app:*", "repository:acme/app:*"),
             ("repository:a:delete", "repository:a:delete"),
             ("registry:catalog:*", "registry:catalog:*"),

@@ -140,9 +140,9 @@ pub(crate) fn parse_rfc3339(text: &str) -> Option<SystemTime> {
         if !digits.iter().all(u8::is_ascii_digit) {
             return None;
         }
-        digits
-            .iter()
-            .try_fold(0i64, |n, d| n.checked_mul(10)?.checked_add(i64::from(d - b'0')))
+        digits.iter().try_fold(0i64, |n, d| {
+            n.checked_mul(10)?.checked_add(i64::from(d - b'0'))
+        })
     };
     let at = |index: usize, allowed: &[u8]| bytes.get(index).is_some_and(|b| allowed.contains(b));
     if !(at(4, b"-") && at(7, b"-") && at(10, b"Tt ") && at(13, b":") && at(16, b":")) {
@@ -170,7 +170,11 @@ pub(crate) fn parse_rfc3339(text: &str) -> Option<SystemTime> {
         if digits == 0 {
             return None;
         }
-        for (place, digit) in bytes.get(index + 1..index + 1 + digits.min(9))?.iter().enumerate() {
+        for (place, digit) in bytes
+            .get(index + 1..index + 1 + digits.min(9))?
+            .iter()
+            .enumerate()
+        {
             nanos += u32::from(digit - b'0') * 10u32.pow(8 - place as u32);
         }
         index += 1 + digits;
@@ -187,8 +191,8 @@ pub(crate) fn parse_rfc3339(text: &str) -> Option<SystemTime> {
         }
         _ => return None,
     };
-    let seconds = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second
-        - offset;
+    let seconds =
+        days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset;
     let whole = match u64::try_from(seconds) {
         Ok(after) => UNIX_EPOCH.checked_add(Duration::from_secs(after)),
         Err(_) => UNIX_EPOCH.checked_sub(Duration::from_secs(seconds.unsigned_abs())),
@@ -298,8 +302,13 @@ mod tests {
         );
         assert_eq!(issued.expires_at(), unix(1_795_428_300));
         assert_eq!(issued.issued_at(), Some(unix(1_795_428_000)));
-        let received =
-            RegistryToken::new("t".into(), Some(300), Some("yesterday"), unix(1_000), vec![]);
+        let received = RegistryToken::new(
+            "t".into(),
+            Some(300),
+            Some("yesterday"),
+            unix(1_000),
+            vec![],
+        );
         assert_eq!(received.expires_at(), unix(1_300));
         assert_eq!(received.issued_at(), None);
     }

@@ -6,10 +6,7 @@ use std::time::{Duration, SystemTime};
 use progenitor_client::ClientInfo;
 
 use crate::{
-    Error, ErrorKind,
-    codegen::types,
-    headers, registry_codegen,
-    wire::transport::too_large,
+    Error, ErrorKind, codegen::types, headers, registry_codegen, wire::transport::too_large,
 };
 
 /// Which operation a response answers; it decides what a 401 means.

@@ -17,7 +17,9 @@ use crate::{
     registry_codegen::types,
     wire::{
         Endpoint, Sensitive,
-        classify::{Operation, body_error, classify, invalid_success_body, response_error, transport},
+        classify::{
+            Operation, body_error, classify, invalid_success_body, response_error, transport,
+        },
     },
 };
 
@@ -81,16 +83,19 @@ pub(crate) struct TokenRequest<'a> {
 /// Gets a token from the realm. With credentials, the OAuth2 form (`POST`, password grant)
 /// first, and `GET` with Basic authentication when the token service answers 404 or 405 to
 /// it, as docker does; anonymously, `GET` without an `Authorization` header.
-pub(crate) async fn fetch_token(endpoint: &Endpoint, request: &TokenRequest<'_>) -> Result<RegistryToken> {
+pub(crate) async fn fetch_token(
+    endpoint: &Endpoint,
+    request: &TokenRequest<'_>,
+) -> Result<RegistryToken> {
     let Some((username, secret)) = request.account else {
         return get_token(endpoint, request, &[]).await;
     };
     // A server may echo the request: the secret, and the Basic credentials built from it,
     // are scrubbed from anything it says.
-    let basic = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(format!(
-        "{username}:{}",
-        secret.expose_secret()
-    )));
+    let basic = Zeroizing::new(
+        base64::engine::general_purpose::STANDARD
+            .encode(format!("{username}:{}", secret.expose_secret())),
+    );
     let secrets = [secret.expose_secret(), basic.as_str()];
     match post_token(endpoint, request, username, secret, &secrets).await? {
         Some(token) => Ok(token),
