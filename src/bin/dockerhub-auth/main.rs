@@ -9,6 +9,7 @@ mod failure;
 mod hub;
 mod input;
 mod output;
+mod registry;
 
 use std::{io, process::ExitCode};
 
@@ -40,6 +41,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Token(args) => commands::token::run(args, global).await,
         Command::Login(args) => commands::login::run(args, global).await,
         Command::Inspect(args) => commands::inspect::run(args),
+        Command::RegistryToken(args) => commands::registry_token::run(args, global).await,
+        Command::RateLimit(args) => commands::rate_limit::run(args, global).await,
     }
 }
 

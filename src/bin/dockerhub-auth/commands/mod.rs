@@ -2,4 +2,6 @@
 
 pub(crate) mod inspect;
 pub(crate) mod login;
+pub(crate) mod rate_limit;
+pub(crate) mod registry_token;
 pub(crate) mod token;
