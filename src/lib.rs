@@ -99,6 +99,51 @@
 //! [`Session::invalidate`]. With the `totp` feature, [`Credentials::password_with_totp`] lets a
 //! session log in to a two-factor account without a person.
 //!
+//! # Registry tokens and the pull limit
+//!
+//! Pulling and pushing images needs another token: the registry's (`registry-1.docker.io`
+//! for Docker Hub), for a set of [`Scope`]s. A [`Registry`] asks the registry how it wants
+//! clients to authenticate (`GET /v2/` answers with a challenge naming its token service),
+//! gets tokens there with the same [`Credentials`] or anonymously, and caches them per
+//! credentials and scope set. Credentials go only to `https://` token services, or to
+//! loopback ones; an invalid repository name is refused before any request. On Docker Hub a
+//! one-part name is an official image: `alpine` is `library/alpine`.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let server = httpmock::MockServer::start_async().await;
+//! # let challenge = format!(r#"Bearer realm="{}",service="registry.docker.io""#, server.url("/token"));
+//! # server.mock_async(|when, then| { when.method("GET").path("/v2/");
+//! #     then.status(401).header("www-authenticate", challenge); }).await;
+//! # server.mock_async(|when, then| { when.method("POST").path("/token");
+//! #     then.status(200).json_body(serde_json::json!({ "access_token": "opaque", "expires_in": 300 })); }).await;
+//! # server.mock_async(|when, then| {
+//! #     when.method("HEAD").path("/v2/ratelimitpreview/test/manifests/latest");
+//! #     then.status(200).header("ratelimit-limit", "100;w=21600")
+//! #         .header("ratelimit-remaining", "76;w=21600"); }).await;
+//! # let registry_url = server.base_url();
+//! use dockerhub_auth::{Credentials, Registry, Scope};
+//!
+//! let registry = Registry::builder()
+//!     .base_url(registry_url) // leave out for https://registry-1.docker.io
+//!     .build()?;
+//! let alice = Credentials::access_token("alice", "dckr_pat_example");
+//! let token = registry
+//!     .token(&alice, &[Scope::parse("repository:alice/app:pull,push")?])
+//!     .await?;
+//! println!("{:?} until {:?}", token.scopes(), token.expires_at());
+//!
+//! // Docker's pull-limit probe: a HEAD that is not counted as a pull.
+//! let limit = registry.pull_limit(&alice).await?;
+//! match (limit.remaining(), limit.limit()) {
+//!     (Some(left), Some(of)) => println!("{left} of {of} pulls left"),
+//!     _ => println!("no pull limit reported"), // never read as zero
+//! }
+//! # assert_eq!(limit.remaining(), Some(76));
+//! # Ok(()) }
+//! ```
+//!
 //! # Retries
 //!
 //! Every operation follows the hub's [`RetryPolicy`]: by default three attempts for 429,
@@ -151,7 +196,8 @@
 //! - `native-tls`: TLS through the platform's library instead.
 //! - `totp`: [`Credentials::password_with_totp`], RFC 6238 codes for unattended two-factor
 //!   logins (adds `totp-rs`).
-//! - `cli`: the `dockerhub-auth` binary (`token`, `login`, `inspect`) for shell scripts
+//! - `cli`: the `dockerhub-auth` binary (`token`, `login`, `inspect`, `registry-token`,
+//!   `rate-limit`) for shell scripts
 //!   (adds `clap`, `rpassword`, `humantime` and `tracing-subscriber`; library users never
 //!   compile them).
 
@@ -248,6 +294,16 @@ pub mod fuzzing {
     /// Classifies an error answer of the login route that quotes `secret` somewhere.
     pub fn classify_answer(status: u16, body: &[u8], secret: &str) -> crate::Error {
         crate::wire::classify_answer(status, body, secret)
+    }
+
+    /// Parses a `WWW-Authenticate` value: each challenge's scheme and parameters.
+    pub fn challenges(header: &str) -> Vec<(String, Vec<(String, String)>)> {
+        crate::registry::fuzzing::challenges(header)
+    }
+
+    /// Returns the realm and service of the first Bearer challenge with a realm.
+    pub fn bearer(header: &str) -> Option<(String, Option<String>)> {
+        crate::registry::fuzzing::bearer(header)
     }
 }
 

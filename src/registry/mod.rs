@@ -315,6 +315,21 @@ impl Registry {
     }
 }
 
+/// The challenge parser, for the fuzz target `challenge` (compiled only under `cargo fuzz`).
+#[cfg(fuzzing)]
+pub(crate) mod fuzzing {
+    pub(crate) fn challenges(header: &str) -> Vec<(String, Vec<(String, String)>)> {
+        super::challenge::parse(header)
+            .into_iter()
+            .map(|challenge| (challenge.scheme, challenge.params))
+            .collect()
+    }
+
+    pub(crate) fn bearer(header: &str) -> Option<(String, Option<String>)> {
+        super::challenge::bearer([header]).map(|bearer| (bearer.realm, bearer.service))
+    }
+}
+
 /// Returns the username and secret of `credentials`, refusing empty ones before any I/O.
 fn account(credentials: &Credentials) -> Result<(String, SecretString)> {
     let (username, secret) = match credentials.method() {
