@@ -177,16 +177,17 @@
 //!
 //! # Security
 //!
-//! - Passwords, access tokens, JWTs, `login_2fa_token`s and codes are held as
-//!   [`SecretString`] and never appear in `Debug` or `Display` output, in errors, or in
-//!   `tracing` events. Server text quoted in errors is redacted of them too.
+//! - Passwords, access tokens, JWTs, `login_2fa_token`s, codes and registry tokens are held
+//!   as [`SecretString`] and never appear in `Debug` or `Display` output, in errors, or in
+//!   `tracing` events. Server text quoted in errors is redacted of them too (and of the
+//!   Basic credentials built from them).
 //! - [`Token::claims`] are decoded without verifying the signature; use them for expiry and
 //!   display, not for authorization decisions.
 //! - Redirects are never followed (the request body holds the secret), response bodies are
 //!   capped (1 MiB by default), and `http://` is refused for hosts that are not loopback.
 //! - `tracing` spans (`create_access_token`, `login`, `login_second_factor`,
-//!   `session_refresh`, each with `attempt` spans carrying the attempt number, status and
-//!   duration) never record a body, a header or a secret.
+//!   `session_refresh`, `registry_token`, `pull_limit`, each with `attempt` spans carrying
+//!   the attempt number, status and duration) never record a body, a header or a secret.
 //! - Secrets are wiped from this crate's own buffers when dropped. Copies inside `reqwest`,
 //!   `hyper`, `serde_json` and the TLS library are out of its reach.
 //!

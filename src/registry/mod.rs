@@ -242,10 +242,20 @@ impl Registry {
         let realm = challenge::realm_url(&bearer.realm, account.is_some(), self.inner.allow_http)?;
         let docker_hub =
             self.inner.docker_hub_host || bearer.service.as_deref() == Some(DOCKER_HUB_SERVICE);
-        let scopes: Vec<Scope> = match docker_hub {
-            true => scopes.iter().map(Scope::on_docker_hub).collect(),
-            false => scopes,
-        };
+        // Each scope once, in the order given (`alpine` and `library/alpine` are one on
+        // Docker Hub).
+        let mut sent: Vec<Scope> = Vec::with_capacity(scopes.len());
+        for scope in scopes {
+            let scope = if docker_hub {
+                scope.on_docker_hub()
+            } else {
+                scope
+            };
+            if !sent.contains(&scope) {
+                sent.push(scope);
+            }
+        }
+        let scopes = sent;
         let request = wire::TokenRequest {
             realm: &realm,
             service: bearer.service.as_deref(),
@@ -358,5 +368,27 @@ impl fmt::Debug for Registry {
             .field("retry", &self.inner.retry)
             .field("cached_tokens", &self.inner.tokens.len())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docker_hubs_hosts_are_recognized_by_the_base_url() {
+        let on_hub = |url: &str| {
+            Registry::builder()
+                .base_url(url)
+                .build()
+                .unwrap()
+                .inner
+                .docker_hub_host
+        };
+        assert!(on_hub("https://registry-1.docker.io"));
+        assert!(on_hub("https://Index.Docker.IO/"));
+        assert!(!on_hub("https://ghcr.io"));
+        assert!(!on_hub("http://127.0.0.1:5000"));
+        assert!(!on_hub("https://registry-1.docker.io.example.com"));
     }
 }
