@@ -92,10 +92,8 @@ pub(crate) async fn fetch_token(
     };
     // A server may echo the request: the secret, and the Basic credentials built from it,
     // are scrubbed from anything it says.
-    let basic = Zeroizing::new(
-        base64::engine::general_purpose::STANDARD
-            .encode(format!("{username}:{}", secret.expose_secret())),
-    );
+    let pair = Zeroizing::new(format!("{username}:{}", secret.expose_secret()));
+    let basic = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(pair.as_bytes()));
     let secrets = [secret.expose_secret(), basic.as_str()];
     match post_token(endpoint, request, username, secret, &secrets).await? {
         Some(token) => Ok(token),
