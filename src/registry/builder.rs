@@ -179,10 +179,7 @@ impl RegistryBuilder {
             connect_timeout: config.connect_timeout,
             tls,
         })?;
-        let docker_hub_host = url::Url::parse(&base_url)
-            .ok()
-            .and_then(|url| url.host_str().map(str::to_ascii_lowercase))
-            .is_some_and(|host| DOCKER_HUB_HOSTS.contains(&host.as_str()));
+        let docker_hub_host = is_docker_hub(&base_url);
         Ok(Registry {
             inner: Arc::new(Inner {
                 endpoint: Endpoint {
@@ -204,6 +201,14 @@ impl RegistryBuilder {
     }
 }
 
+/// Returns whether `base_url` is on one of Docker Hub's registry hosts.
+fn is_docker_hub(base_url: &str) -> bool {
+    url::Url::parse(base_url)
+        .ok()
+        .and_then(|url| url.host_str().map(str::to_ascii_lowercase))
+        .is_some_and(|host| DOCKER_HUB_HOSTS.contains(&host.as_str()))
+}
+
 impl fmt::Debug for RegistryBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let config = &self.config;
@@ -217,5 +222,20 @@ impl fmt::Debug for RegistryBuilder {
             .field("allow_http", &config.allow_http)
             .field("retry", &config.retry)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docker_hubs_hosts_are_recognized_by_the_base_url() {
+        assert!(is_docker_hub(DEFAULT_BASE_URL));
+        assert!(is_docker_hub("https://Index.Docker.IO/"));
+        assert!(is_docker_hub("https://registry.hub.docker.com:443/v2"));
+        assert!(!is_docker_hub("https://ghcr.io"));
+        assert!(!is_docker_hub("http://127.0.0.1:5000"));
+        assert!(!is_docker_hub("https://registry-1.docker.io.example.com"));
     }
 }

@@ -370,25 +370,3 @@ impl fmt::Debug for Registry {
             .finish_non_exhaustive()
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn docker_hubs_hosts_are_recognized_by_the_base_url() {
-        let on_hub = |url: &str| {
-            Registry::builder()
-                .base_url(url)
-                .build()
-                .unwrap()
-                .inner
-                .docker_hub_host
-        };
-        assert!(on_hub("https://registry-1.docker.io"));
-        assert!(on_hub("https://Index.Docker.IO/"));
-        assert!(!on_hub("https://ghcr.io"));
-        assert!(!on_hub("http://127.0.0.1:5000"));
-        assert!(!on_hub("https://registry-1.docker.io.example.com"));
-    }
-}

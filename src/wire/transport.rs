@@ -51,6 +51,9 @@ pub(crate) fn http_client(settings: HttpSettings) -> Result<reqwest::Client> {
     } else {
         http.tls_certs_only(std::iter::empty())
     };
+    // Without a TLS feature there are no certificates to load (and https:// is refused).
+    #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+    let _ = settings.tls;
     http.build().map_err(|error| {
         Error::new(ErrorKind::Transport)
             .with_detail("the HTTP client could not be initialized")
