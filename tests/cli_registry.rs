@@ -315,3 +315,33 @@ fn a_rate_limited_token_service_exits_5() {
     assert!(out.stderr.contains("slow down"), "{}", out.stderr);
     limited.assert_calls(1);
 }
+
+#[test]
+fn verbose_output_never_shows_the_secret_or_the_tokens() {
+    let server = MockServer::start();
+    challenge_on(&server);
+    let form = server.mock(|when, then| {
+        when.method("POST").path("/token");
+        then.status(200)
+            .json_body(json!({ "access_token": "probe-token" }));
+    });
+    probe(&server, &[("ratelimit-remaining", "5;w=21600")]);
+    for verbosity in ["-v", "-vv"] {
+        for command in ["registry-token", "rate-limit"] {
+            let out = run(
+                &server,
+                &[command, verbosity],
+                &[("DOCKERHUB_USERNAME", "alice"), ("DOCKERHUB_TOKEN", CANARY)],
+                "",
+            );
+            assert_eq!(out.code, 0, "{command} {verbosity}: {}", out.stderr);
+            assert!(
+                !out.stderr.is_empty(),
+                "{command} {verbosity} logged nothing"
+            );
+            assert!(!out.stderr.contains(CANARY), "{}", out.stderr);
+            assert!(!out.stderr.contains("probe-token"), "{}", out.stderr);
+        }
+    }
+    form.assert_calls(4);
+}
