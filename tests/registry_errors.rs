@@ -242,3 +242,30 @@ async fn a_rate_limit_longer_than_the_cap_is_returned_with_its_wait() {
     );
     limited.assert_calls_async(1).await;
 }
+
+#[tokio::test]
+async fn a_redirect_from_the_token_service_is_not_followed_with_the_credentials() {
+    let server = MockServer::start_async().await;
+    docker_hub_challenge(&server).await;
+    let redirect = server
+        .mock_async(|when, then| {
+            when.path("/token");
+            then.status(307)
+                .header("location", server.url("/elsewhere"));
+        })
+        .await;
+    let elsewhere = server
+        .mock_async(|when, then| {
+            when.path("/elsewhere");
+            then.status(200).json_body(json!({ "token": "stolen" }));
+        })
+        .await;
+    let error = registry_at(&server.base_url())
+        .token(&alice(), &scopes(&["alpine"]))
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::UnexpectedResponse);
+    assert_eq!(error.status(), Some(307));
+    redirect.assert_calls_async(1).await;
+    elsewhere.assert_calls_async(0).await;
+}
