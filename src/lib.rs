@@ -104,8 +104,9 @@
 //! Pulling and pushing images needs another token: the registry's (`registry-1.docker.io`
 //! for Docker Hub), for a set of [`Scope`]s. A [`Registry`] asks the registry how it wants
 //! clients to authenticate (`GET /v2/` answers with a challenge naming its token service),
-//! gets tokens there with the same [`Credentials`] or anonymously, and caches them per
-//! credentials and scope set. Credentials go only to `https://` token services, or to
+//! gets tokens there with the same [`Credentials`], anonymously, or with the identity token
+//! `docker login` stores after a web login ([`Registry::token_with_identity_token`]), and
+//! caches them per credentials and scope set. Credentials go only to `https://` token services, or to
 //! loopback ones; an invalid repository name is refused before any request. On Docker Hub a
 //! one-part name is an official image: `alpine` is `library/alpine`.
 //!

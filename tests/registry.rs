@@ -297,3 +297,38 @@ async fn a_scope_given_twice_is_asked_for_once() {
     );
     token_route.assert_calls_async(1).await;
 }
+
+#[tokio::test]
+async fn an_identity_token_goes_as_the_refresh_token_grant_of_the_form() {
+    let server = MockServer::start_async().await;
+    docker_hub_challenge(&server).await;
+    let form = server
+        .mock_async(|when, then| {
+            when.method("POST")
+                .path("/token")
+                .header_missing("authorization")
+                .form_urlencoded_tuple("grant_type", "refresh_token")
+                .form_urlencoded_tuple("refresh_token", CANARY)
+                .form_urlencoded_tuple("service", DOCKER_HUB_SERVICE)
+                .form_urlencoded_tuple("client_id", "dockerhub-auth")
+                .form_urlencoded_tuple("scope", "repository:library/alpine:pull")
+                .form_urlencoded_tuple_missing("username")
+                .form_urlencoded_tuple_missing("password");
+            then.status(200)
+                .json_body(json!({ "access_token": "from-identity", "expires_in": 300 }));
+        })
+        .await;
+    let get = server
+        .mock_async(|when, then| {
+            when.method("GET").path("/token");
+            then.status(200).json_body(json!({ "token": "from-get" }));
+        })
+        .await;
+    let token = registry_at(&server.base_url())
+        .token_with_identity_token(CANARY, &scopes(&["alpine"]))
+        .await
+        .unwrap();
+    assert_eq!(token.expose_secret(), "from-identity");
+    form.assert_calls_async(1).await;
+    get.assert_calls_async(0).await;
+}

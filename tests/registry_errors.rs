@@ -269,3 +269,50 @@ async fn a_redirect_from_the_token_service_is_not_followed_with_the_credentials(
     redirect.assert_calls_async(1).await;
     elsewhere.assert_calls_async(0).await;
 }
+
+#[tokio::test]
+async fn an_identity_token_is_never_sent_on_get() {
+    let server = MockServer::start_async().await;
+    docker_hub_challenge(&server).await;
+    let form = server
+        .mock_async(|when, then| {
+            when.method("POST").path("/token");
+            then.status(404);
+        })
+        .await;
+    let get = server
+        .mock_async(|when, then| {
+            when.method("GET").path("/token");
+            then.status(200).json_body(json!({ "token": "t" }));
+        })
+        .await;
+    let registry = registry_at(&server.base_url());
+    let error = registry
+        .token_with_identity_token(CANARY, &scopes(&["alpine"]))
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::UnexpectedResponse);
+    form.assert_calls_async(1).await;
+    get.assert_calls_async(0).await;
+    let empty = registry
+        .token_with_identity_token(" ", &[])
+        .await
+        .unwrap_err();
+    assert_eq!(empty.kind(), ErrorKind::InvalidInput);
+    form.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn an_identity_token_is_not_sent_to_a_plain_http_realm_on_another_host() {
+    let server = MockServer::start_async().await;
+    challenging(
+        &server,
+        &challenge("http://auth.example.test/token", DOCKER_HUB_SERVICE),
+    )
+    .await;
+    let error = registry_at(&server.base_url())
+        .token_with_identity_token(CANARY, &[])
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidInput);
+}

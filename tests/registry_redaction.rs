@@ -74,7 +74,17 @@ async fn no_secret_appears_in_any_output() {
         "bad credentials {CANARY} in Basic {} for alice",
         basic_credentials()
     );
-    // The form is refused with the secret echoed in a registry error body …
+    // An identity token is refused with it echoed (it is all that request carried) …
+    server
+        .mock_async(|when, then| {
+            when.method("POST")
+                .path("/token")
+                .form_urlencoded_tuple("grant_type", "refresh_token");
+            then.status(401)
+                .json_body(json!({ "details": format!("invalid refresh token {CANARY}") }));
+        })
+        .await;
+    // … the password grant with the secret and the Basic credentials in a registry error …
     server
         .mock_async(|when, then| {
             when.method("POST")
@@ -120,6 +130,10 @@ async fn no_secret_appears_in_any_output() {
     let wanted = [Scope::pull("alpine").unwrap()];
 
     let rejected = registry.token(&alice, &wanted).await.unwrap_err();
+    let identity = registry
+        .token_with_identity_token(CANARY, &wanted)
+        .await
+        .unwrap_err();
     let token = registry.anonymous_token(&wanted).await.unwrap();
     assert_eq!(token.expose_secret(), ISSUED);
     let probe = registry.anonymous_pull_limit().await.unwrap_err();
@@ -138,6 +152,7 @@ async fn no_secret_appears_in_any_output() {
         format!("{token:?}"),
         format!("{header:?}"),
         format!("{rejected} {rejected:?}"),
+        format!("{identity} {identity:?}"),
         format!("{probe} {probe:?}"),
         trace,
     ]);

@@ -14,7 +14,6 @@ use std::{
     time::Duration,
 };
 
-use secrecy::{ExposeSecret, SecretString};
 use tokio::{sync::watch, time::Instant};
 use tracing::Instrument as _;
 
@@ -66,22 +65,15 @@ impl TokenCache {
         }
     }
 
-    /// Returns the key of a token for `scopes`, asked for with `credentials` (a username
-    /// and its secret) or anonymously.
-    pub(crate) fn key(
-        &self,
-        credentials: Option<(&str, &SecretString)>,
-        scopes: &[Scope],
-    ) -> CacheKey {
+    /// Returns the key of a token for `scopes`, asked for with credentials (what tells them
+    /// apart: their kind, a name, a secret) or anonymously.
+    pub(crate) fn key(&self, credentials: Option<[&str; 3]>, scopes: &[Scope]) -> CacheKey {
         let who = match credentials {
             None => Who::Anonymous,
-            Some((username, secret)) => {
-                let material = (username, secret.expose_secret());
-                Who::Account(
-                    self.fingerprint_keys.0.hash_one(material),
-                    self.fingerprint_keys.1.hash_one(material),
-                )
-            }
+            Some(material) => Who::Account(
+                self.fingerprint_keys.0.hash_one(material),
+                self.fingerprint_keys.1.hash_one(material),
+            ),
         };
         let mut scopes: Vec<String> = scopes.iter().map(|s| s.as_str().to_owned()).collect();
         scopes.sort_unstable();
@@ -250,16 +242,17 @@ mod tests {
         let cache = TokenCache::new();
         let a = Scope::pull("a").unwrap();
         let b = Scope::pull("b").unwrap();
-        let secret = SecretString::from("s3cr3t-pat");
-        let one = cache.key(Some(("alice", &secret)), &[a.clone(), b.clone(), a.clone()]);
-        let two = cache.key(Some(("alice", &secret)), &[b.clone(), a.clone()]);
+        let alice = |secret: &'static str| Some(["basic", "alice", secret]);
+        let one = cache.key(alice("s3cr3t-pat"), &[a.clone(), b.clone(), a.clone()]);
+        let two = cache.key(alice("s3cr3t-pat"), &[b.clone(), a.clone()]);
         assert_eq!(one, two);
         assert!(!format!("{one:?}").contains("s3cr3t-pat"));
-        let other = SecretString::from("another-pat");
         assert_ne!(
             one,
-            cache.key(Some(("alice", &other)), &[a.clone(), b.clone()])
+            cache.key(alice("another-pat"), &[a.clone(), b.clone()])
         );
+        let identity = Some(["identity", "", "s3cr3t-pat"]);
+        assert_ne!(one, cache.key(identity, &[a.clone(), b.clone()]));
         assert_ne!(one, cache.key(None, &[a, b]));
     }
 }

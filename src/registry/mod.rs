@@ -147,7 +147,35 @@ impl Registry {
         credentials: &Credentials,
         scopes: &[Scope],
     ) -> Result<RegistryToken> {
-        let account = account(credentials)?;
+        let account = Account::from_credentials(credentials)?;
+        self.cached_token(Some(account), scopes.to_vec()).await
+    }
+
+    /// Returns a token for `scopes`, asked for with an identity token: the OAuth2 refresh
+    /// token `docker login` stores (as `identitytoken`) after a web or SSO login, which
+    /// Docker Hub's `/v2/auth/token` does not accept but its registry's token service does.
+    ///
+    /// It is sent only in the OAuth2 form (`POST`, `grant_type=refresh_token`), the only
+    /// request that can carry it. The answer is cached like [`token`](Self::token)'s.
+    ///
+    /// # Errors
+    ///
+    /// The same as [`token`](Self::token), where
+    /// [`CredentialsRejected`](ErrorKind::CredentialsRejected) means the identity token was
+    /// refused (expired or revoked), and
+    /// [`UnexpectedResponse`](ErrorKind::UnexpectedResponse) also a token service that does
+    /// not offer the OAuth2 form.
+    #[tracing::instrument(name = "registry_token", skip_all)]
+    pub async fn token_with_identity_token(
+        &self,
+        identity_token: impl Into<SecretString>,
+        scopes: &[Scope],
+    ) -> Result<RegistryToken> {
+        let identity_token = identity_token.into();
+        if identity_token.expose_secret().trim().is_empty() {
+            return Err(Error::invalid_input("the identity token is empty"));
+        }
+        let account = Account::Identity(identity_token);
         self.cached_token(Some(account), scopes.to_vec()).await
     }
 
@@ -177,7 +205,7 @@ impl Registry {
     /// (401) is [`CredentialsRejected`](ErrorKind::CredentialsRejected).
     #[tracing::instrument(name = "pull_limit", skip_all)]
     pub async fn pull_limit(&self, credentials: &Credentials) -> Result<PullLimit> {
-        let account = account(credentials)?;
+        let account = Account::from_credentials(credentials)?;
         self.probe(Some(account)).await
     }
 
@@ -210,15 +238,13 @@ impl Registry {
 
     async fn cached_token(
         &self,
-        account: Option<(String, SecretString)>,
+        account: Option<Account>,
         scopes: Vec<Scope>,
     ) -> Result<RegistryToken> {
-        let key = self.inner.tokens.key(
-            account
-                .as_ref()
-                .map(|(username, secret)| (username.as_str(), secret)),
-            &scopes,
-        );
+        let key = self
+            .inner
+            .tokens
+            .key(account.as_ref().map(Account::fingerprint_parts), &scopes);
         let registry = self.clone();
         self.inner
             .tokens
@@ -231,7 +257,7 @@ impl Registry {
     /// Gets a token from the token service the registry names, without the cache.
     async fn fetch_token(
         &self,
-        account: Option<(String, SecretString)>,
+        account: Option<Account>,
         scopes: Vec<Scope>,
     ) -> Result<RegistryToken> {
         let Access::Bearer(bearer) = self.access().await? else {
@@ -260,9 +286,7 @@ impl Registry {
             realm: &realm,
             service: bearer.service.as_deref(),
             scopes: &scopes,
-            account: account
-                .as_ref()
-                .map(|(username, secret)| (username.as_str(), secret)),
+            credentials: account.as_ref().map(Account::as_token_credentials),
         };
         let endpoint = &self.inner.endpoint;
         retry::run(&self.inner.retry, || wire::fetch_token(endpoint, &request)).await
@@ -294,7 +318,7 @@ impl Registry {
         Ok(access)
     }
 
-    async fn probe(&self, account: Option<(String, SecretString)>) -> Result<PullLimit> {
+    async fn probe(&self, account: Option<Account>) -> Result<PullLimit> {
         let (namespace, repository) = rate_limit::PROBE_REPOSITORY;
         let token = match self.access().await? {
             Access::Open => None,
@@ -340,21 +364,53 @@ pub(crate) mod fuzzing {
     }
 }
 
-/// Returns the username and secret of `credentials`, refusing empty ones before any I/O.
-fn account(credentials: &Credentials) -> Result<(String, SecretString)> {
-    let (username, secret) = match credentials.method() {
-        Method::AccessToken { identifier, secret } => (identifier, secret),
-        Method::Password {
-            username, password, ..
-        } => (username, password),
-    };
-    if username.trim().is_empty() {
-        return Err(Error::invalid_input("the username is empty"));
+/// Who asks the token service for a token (anonymous requests have none).
+enum Account {
+    Basic {
+        username: String,
+        secret: SecretString,
+    },
+    Identity(SecretString),
+}
+
+impl Account {
+    /// Returns the username and secret of `credentials`, refusing empty ones before any I/O.
+    fn from_credentials(credentials: &Credentials) -> Result<Account> {
+        let (username, secret) = match credentials.method() {
+            Method::AccessToken { identifier, secret } => (identifier, secret),
+            Method::Password {
+                username, password, ..
+            } => (username, password),
+        };
+        if username.trim().is_empty() {
+            return Err(Error::invalid_input("the username is empty"));
+        }
+        if secret.expose_secret().is_empty() {
+            return Err(Error::invalid_input("the secret is empty"));
+        }
+        Ok(Account::Basic {
+            username: username.clone(),
+            secret: secret.clone(),
+        })
     }
-    if secret.expose_secret().is_empty() {
-        return Err(Error::invalid_input("the secret is empty"));
+
+    /// What tells this account apart in the token cache: its kind, name and secret (hashed
+    /// there, never kept).
+    fn fingerprint_parts(&self) -> [&str; 3] {
+        match self {
+            Account::Basic { username, secret } => ["basic", username, secret.expose_secret()],
+            Account::Identity(token) => ["identity", "", token.expose_secret()],
+        }
     }
-    Ok((username.clone(), secret.clone()))
+
+    fn as_token_credentials(&self) -> wire::TokenCredentials<'_> {
+        match self {
+            Account::Basic { username, secret } => {
+                wire::TokenCredentials::Basic { username, secret }
+            }
+            Account::Identity(token) => wire::TokenCredentials::Identity(token),
+        }
+    }
 }
 
 impl fmt::Debug for Registry {

@@ -17,7 +17,7 @@ mod transport;
 pub(crate) use auth::{create_access_token, login, login_second_factor};
 #[cfg(fuzzing)]
 pub(crate) use classify::classify_answer;
-pub(crate) use registry::{Ping, TokenRequest, fetch_token, head_manifest, ping};
+pub(crate) use registry::{Ping, TokenCredentials, TokenRequest, fetch_token, head_manifest, ping};
 pub use sensitive::Sensitive;
 pub use transport::Exchange;
 pub(crate) use transport::{DEFAULT_BODY_LIMIT, Endpoint, HttpSettings, http_client};

@@ -76,52 +76,107 @@ pub(crate) struct TokenRequest<'a> {
     pub(crate) service: Option<&'a str>,
     /// As sent: on Docker Hub, already under `library/` where that applies.
     pub(crate) scopes: &'a [Scope],
-    /// A username and its password or access token; `None` asks anonymously.
-    pub(crate) account: Option<(&'a str, &'a SecretString)>,
+    /// `None` asks anonymously.
+    pub(crate) credentials: Option<TokenCredentials<'a>>,
 }
 
-/// Gets a token from the realm. With credentials, the OAuth2 form (`POST`, password grant)
-/// first, and `GET` with Basic authentication when the token service answers 404 or 405 to
-/// it, as docker does; anonymously, `GET` without an `Authorization` header.
+/// What a token request proves who it is with.
+#[derive(Clone, Copy)]
+pub(crate) enum TokenCredentials<'a> {
+    /// A username with its password or access token.
+    Basic {
+        username: &'a str,
+        secret: &'a SecretString,
+    },
+    /// An identity token: the OAuth2 refresh token `docker login` stores after a web login.
+    Identity(&'a SecretString),
+}
+
+/// Gets a token from the realm.
+///
+/// - With a username and secret: the OAuth2 form (`POST`, password grant) first, and `GET`
+///   with Basic authentication when the token service answers 404 or 405 to it, as docker
+///   does.
+/// - With an identity token: the OAuth2 form (refresh-token grant) only; `GET` cannot carry
+///   one.
+/// - Anonymously: `GET` without an `Authorization` header.
 pub(crate) async fn fetch_token(
     endpoint: &Endpoint,
     request: &TokenRequest<'_>,
 ) -> Result<RegistryToken> {
-    let Some((username, secret)) = request.account else {
-        return get_token(endpoint, request, &[]).await;
-    };
-    // A server may echo the request: the secret, and the Basic credentials built from it,
-    // are scrubbed from anything it says.
-    let pair = Zeroizing::new(format!("{username}:{}", secret.expose_secret()));
-    let basic = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(pair.as_bytes()));
-    let secrets = [secret.expose_secret(), basic.as_str()];
-    match post_token(endpoint, request, username, secret, &secrets).await? {
-        Some(token) => Ok(token),
-        None => get_token(endpoint, request, &secrets).await,
+    match request.credentials {
+        None => get_token(endpoint, request, &[]).await,
+        Some(TokenCredentials::Basic { username, secret }) => {
+            // A server may echo the request: the secret, and the Basic credentials built
+            // from it, are scrubbed from anything it says.
+            let pair = Zeroizing::new(format!("{username}:{}", secret.expose_secret()));
+            let basic =
+                Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(pair.as_bytes()));
+            let secrets = [secret.expose_secret(), basic.as_str()];
+            let grant = Grant::Password { username, secret };
+            match post_token(endpoint, request, grant, &secrets).await? {
+                Some(token) => Ok(token),
+                None => get_token(endpoint, request, &secrets).await,
+            }
+        }
+        Some(TokenCredentials::Identity(identity_token)) => {
+            let secrets = [identity_token.expose_secret()];
+            let grant = Grant::RefreshToken(identity_token);
+            post_token(endpoint, request, grant, &secrets)
+                .await?
+                .ok_or_else(|| {
+                    Error::new(ErrorKind::UnexpectedResponse).with_detail(
+                        "the token service does not offer the OAuth2 form, the only way to \
+                         use an identity token",
+                    )
+                })
+        }
     }
+}
+
+/// The grant of an OAuth2 form.
+enum Grant<'a> {
+    Password {
+        username: &'a str,
+        secret: &'a SecretString,
+    },
+    RefreshToken(&'a SecretString),
 }
 
 /// The OAuth2 form; `None` when the token service does not offer it (404 or 405).
 async fn post_token(
     endpoint: &Endpoint,
     request: &TokenRequest<'_>,
-    username: &str,
-    secret: &SecretString,
+    grant: Grant<'_>,
     secrets: &[&str],
 ) -> Result<Option<RegistryToken>> {
+    let (grant_type, username, password, refresh_token) = match grant {
+        Grant::Password { username, secret } => (
+            types::TokenFormGrantType::Password,
+            Some(username.to_owned()),
+            Some(Sensitive::from(secret.clone())),
+            None,
+        ),
+        Grant::RefreshToken(token) => (
+            types::TokenFormGrantType::RefreshToken,
+            None,
+            None,
+            Some(Sensitive::from(token.clone())),
+        ),
+    };
     let form = types::TokenForm {
-        grant_type: types::TokenFormGrantType::Password,
+        grant_type,
         service: request.service.map(str::to_owned),
         client_id: CLIENT_ID.to_owned(),
         scope: (!request.scopes.is_empty()).then(|| {
             let scopes: Vec<&str> = request.scopes.iter().map(Scope::as_str).collect();
             scopes.join(" ")
         }),
-        // No refresh token is asked for: this client would have nowhere safe to keep it.
+        // No new refresh token is asked for: this client would have nowhere safe to keep it.
         access_type: None,
-        username: Some(username.to_owned()),
-        password: Some(Sensitive::from(secret.clone())),
-        refresh_token: None,
+        username,
+        password,
+        refresh_token,
     };
     let body = Zeroizing::new(
         serde_urlencoded::to_string(&form)
@@ -160,14 +215,18 @@ async fn get_token(
         pairs.push(("service", service));
     }
     pairs.extend(request.scopes.iter().map(|scope| ("scope", scope.as_str())));
-    if let Some((username, _)) = request.account {
+    let basic = match request.credentials {
+        Some(TokenCredentials::Basic { username, secret }) => Some((username, secret)),
+        _ => None,
+    };
+    if let Some((username, _)) = basic {
         pairs.push(("account", username));
     }
     if !pairs.is_empty() {
         url.query_pairs_mut().extend_pairs(pairs);
     }
     let mut builder = endpoint.http.get(url);
-    if let Some((username, secret)) = request.account {
+    if let Some((username, secret)) = basic {
         // reqwest marks the header sensitive.
         builder = builder.basic_auth(username, Some(secret.expose_secret()));
     }
