@@ -6,8 +6,10 @@
 //! - `token`: [`RegistryToken`] and its lifetime;
 //! - `rate_limit`: [`PullLimit`] and its headers;
 //! - `cache`: tokens per (credentials, scope set), one request at a time;
+//! - `account`: who asks the token service for a token;
 //! - `builder`: [`RegistryBuilder`].
 
+mod account;
 mod builder;
 mod cache;
 mod challenge;
@@ -22,15 +24,14 @@ use std::{
 
 use secrecy::{ExposeSecret, SecretString};
 
+use account::Account;
 pub use builder::RegistryBuilder;
 pub use rate_limit::PullLimit;
 pub use scope::{Action, Scope};
 pub use token::RegistryToken;
 
 use crate::{
-    Credentials, Error, ErrorKind, Result, RetryPolicy,
-    credentials::Method,
-    retry,
+    Credentials, Error, ErrorKind, Result, RetryPolicy, retry,
     wire::{self, Endpoint, Ping},
 };
 
@@ -361,55 +362,6 @@ pub(crate) mod fuzzing {
 
     pub(crate) fn bearer(header: &str) -> Option<(String, Option<String>)> {
         super::challenge::bearer([header]).map(|bearer| (bearer.realm, bearer.service))
-    }
-}
-
-/// Who asks the token service for a token (anonymous requests have none).
-enum Account {
-    Basic {
-        username: String,
-        secret: SecretString,
-    },
-    Identity(SecretString),
-}
-
-impl Account {
-    /// Returns the username and secret of `credentials`, refusing empty ones before any I/O.
-    fn from_credentials(credentials: &Credentials) -> Result<Account> {
-        let (username, secret) = match credentials.method() {
-            Method::AccessToken { identifier, secret } => (identifier, secret),
-            Method::Password {
-                username, password, ..
-            } => (username, password),
-        };
-        if username.trim().is_empty() {
-            return Err(Error::invalid_input("the username is empty"));
-        }
-        if secret.expose_secret().is_empty() {
-            return Err(Error::invalid_input("the secret is empty"));
-        }
-        Ok(Account::Basic {
-            username: username.clone(),
-            secret: secret.clone(),
-        })
-    }
-
-    /// What tells this account apart in the token cache: its kind, name and secret (hashed
-    /// there, never kept).
-    fn fingerprint_parts(&self) -> [&str; 3] {
-        match self {
-            Account::Basic { username, secret } => ["basic", username, secret.expose_secret()],
-            Account::Identity(token) => ["identity", "", token.expose_secret()],
-        }
-    }
-
-    fn as_token_credentials(&self) -> wire::TokenCredentials<'_> {
-        match self {
-            Account::Basic { username, secret } => {
-                wire::TokenCredentials::Basic { username, secret }
-            }
-            Account::Identity(token) => wire::TokenCredentials::Identity(token),
-        }
     }
 }
 
