@@ -385,25 +385,12 @@ impl HubBuilder {
         let user_agent = HeaderValue::from_str(&user_agent)
             .map_err(|_| Error::invalid_input("the user agent contains invalid characters"))?;
 
-        let http = reqwest::Client::builder()
-            .user_agent(user_agent)
-            .timeout(config.timeout)
-            .connect_timeout(config.connect_timeout)
-            // A redirect would re-send the body, which holds the secret, somewhere else.
-            .redirect(reqwest::redirect::Policy::none())
-            .referer(false);
-        // Every request goes to the base URL, so an http:// hub never uses TLS: skip loading
-        // the system's root certificates (about 7 ms, most of a CLI run against a local hub).
-        #[cfg(any(feature = "rustls", feature = "native-tls"))]
-        let http = if base_url.starts_with("http:") {
-            http.tls_certs_only(std::iter::empty())
-        } else {
-            http
-        };
-        let http = http.build().map_err(|error| {
-            Error::new(crate::ErrorKind::Transport)
-                .with_detail("the HTTP client could not be initialized")
-                .with_source(error)
+        // Every request goes to the base URL, so an http:// hub never uses TLS.
+        let http = wire::http_client(wire::HttpSettings {
+            user_agent,
+            timeout: config.timeout,
+            connect_timeout: config.connect_timeout,
+            tls: !base_url.starts_with("http:"),
         })?;
         let endpoint = Endpoint {
             http,

@@ -178,6 +178,52 @@
 //! secret at `/v2/auth/token`, and only then deactivates the old token (if the proof fails,
 //! the successor is deleted and the old token left as it was). Each has a runnable example.
 //!
+//! # Registry tokens and the pull limit
+//!
+//! Pulling and pushing images needs another token: the registry's (`registry-1.docker.io`
+//! for Docker Hub), for a set of [`Scope`]s. A [`Registry`] asks the registry how it wants
+//! clients to authenticate (`GET /v2/` answers with a challenge naming its token service),
+//! gets tokens there with the same [`Credentials`], anonymously, or with the identity token
+//! `docker login` stores after a web login ([`Registry::token_with_identity_token`]), and
+//! caches them per credentials and scope set. Credentials go only to `https://` token services, or to
+//! loopback ones; an invalid repository name is refused before any request. On Docker Hub a
+//! one-part name is an official image: `alpine` is `library/alpine`.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let server = httpmock::MockServer::start_async().await;
+//! # let challenge = format!(r#"Bearer realm="{}",service="registry.docker.io""#, server.url("/token"));
+//! # server.mock_async(|when, then| { when.method("GET").path("/v2/");
+//! #     then.status(401).header("www-authenticate", challenge); }).await;
+//! # server.mock_async(|when, then| { when.method("POST").path("/token");
+//! #     then.status(200).json_body(serde_json::json!({ "access_token": "opaque", "expires_in": 300 })); }).await;
+//! # server.mock_async(|when, then| {
+//! #     when.method("HEAD").path("/v2/ratelimitpreview/test/manifests/latest");
+//! #     then.status(200).header("ratelimit-limit", "100;w=21600")
+//! #         .header("ratelimit-remaining", "76;w=21600"); }).await;
+//! # let registry_url = server.base_url();
+//! use dockerhub_auth::{Credentials, Registry, Scope};
+//!
+//! let registry = Registry::builder()
+//!     .base_url(registry_url) // leave out for https://registry-1.docker.io
+//!     .build()?;
+//! let alice = Credentials::access_token("alice", "dckr_pat_example");
+//! let token = registry
+//!     .token(&alice, &[Scope::parse("repository:alice/app:pull,push")?])
+//!     .await?;
+//! println!("{:?} until {:?}", token.scopes(), token.expires_at());
+//!
+//! // Docker's pull-limit probe: a HEAD that is not counted as a pull.
+//! let limit = registry.pull_limit(&alice).await?;
+//! match (limit.remaining(), limit.limit()) {
+//!     (Some(left), Some(of)) => println!("{left} of {of} pulls left"),
+//!     _ => println!("no pull limit reported"), // never read as zero
+//! }
+//! # assert_eq!(limit.remaining(), Some(76));
+//! # Ok(()) }
+//! ```
+//!
 //! # Retries
 //!
 //! Every operation follows the hub's [`RetryPolicy`]: by default three attempts for 429,
@@ -211,17 +257,18 @@
 //!
 //! # Security
 //!
-//! - Passwords, access tokens, JWTs, `login_2fa_token`s and codes are held as
-//!   [`SecretString`] and never appear in `Debug` or `Display` output, in errors, or in
-//!   `tracing` events. Server text quoted in errors is redacted of them too.
+//! - Passwords, access tokens, JWTs, `login_2fa_token`s, codes and registry tokens are held
+//!   as [`SecretString`] and never appear in `Debug` or `Display` output, in errors, or in
+//!   `tracing` events. Server text quoted in errors is redacted of them too (and of the
+//!   Basic credentials built from them).
 //! - [`Token::claims`] are decoded without verifying the signature; use them for expiry and
 //!   display, not for authorization decisions.
 //! - Redirects are never followed (the request body holds the secret), response bodies are
 //!   capped (1 MiB by default), and `http://` is refused for hosts that are not loopback.
 //! - `tracing` spans (`create_access_token`, `login`, `login_second_factor`,
 //!   `session_refresh`, the access-token operations such as `create_personal_access_token`,
-//!   each with `attempt` spans carrying the attempt number, status and duration) never
-//!   record a body, a header or a secret.
+//!   `registry_token`, `pull_limit`, each with `attempt` spans carrying the attempt number,
+//!   status and duration) never record a body, a header or a secret.
 //! - Docker's credential store is only read: this crate never writes its files and never
 //!   calls a helper's `store` or `erase`. Nothing a config file or helper holds is put in an
 //!   error or a `tracing` event; a failing helper is quoted by the first line of its stderr,
@@ -240,9 +287,9 @@
 //!   pkg-config` on Debian).
 //! - `totp`: [`Credentials::password_with_totp`], RFC 6238 codes for unattended two-factor
 //!   logins (adds `totp-rs`).
-//! - `cli`: the `dockerhub-auth` binary (`token`, `login`, `inspect`, `pat`, `oat`) for
-//!   shell scripts (adds `clap`, `rpassword`, `humantime` and `tracing-subscriber`; library
-//!   users never compile them).
+//! - `cli`: the `dockerhub-auth` binary (`token`, `login`, `inspect`, `pat`, `oat`,
+//!   `registry-token`, `rate-limit`) for shell scripts (adds `clap`, `rpassword`, `humantime`
+//!   and `tracing-subscriber`; library users never compile them).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs, missing_debug_implementations, unreachable_pub)]
@@ -260,6 +307,7 @@ mod error;
 mod headers;
 mod hub;
 mod login;
+mod registry;
 mod retry;
 mod scrub;
 mod session;
@@ -285,6 +333,23 @@ mod codegen {
     include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
 }
 
+mod registry_codegen {
+    // The client generated from `openapi/registry.yaml`; private, used only by `wire`. Same
+    // lints as `codegen`, for the same reasons.
+    #![allow(
+        missing_docs,
+        missing_debug_implementations,
+        unreachable_pub,
+        unused_imports,
+        dead_code,
+        clippy::all,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )]
+    include!(concat!(env!("OUT_DIR"), "/registry_codegen.rs"));
+}
+
 /// The client generated from `openapi/dockerhub-auth.yaml`, for Hub operations the facade
 /// does not wrap. Get one with [`Hub::generated`].
 ///
@@ -305,6 +370,7 @@ pub use docker_config::{CredentialSource, DockerCredentialStore, StoredCredentia
 pub use error::{Error, ErrorKind, Result};
 pub use hub::{Hub, HubBuilder};
 pub use login::{Login, SecondFactorChallenge};
+pub use registry::{Action, PullLimit, Registry, RegistryBuilder, RegistryToken, Scope};
 pub use retry::RetryPolicy;
 pub use secrecy::{ExposeSecret, SecretString};
 pub use session::{Session, SessionBuilder};
@@ -327,6 +393,16 @@ pub mod fuzzing {
     pub fn classify_answer(status: u16, body: &[u8], secret: &str) -> crate::Error {
         crate::wire::classify_answer(status, body, secret)
     }
+
+    /// Parses a `WWW-Authenticate` value: each challenge's scheme and parameters.
+    pub fn challenges(header: &str) -> Vec<(String, Vec<(String, String)>)> {
+        crate::registry::fuzzing::challenges(header)
+    }
+
+    /// Returns the realm and service of the first Bearer challenge with a realm.
+    pub fn bearer(header: &str) -> Option<(String, Option<String>)> {
+        crate::registry::fuzzing::bearer(header)
+    }
 }
 
 /// Compiles the README's Rust example as a doctest, so that it cannot go stale.
@@ -347,4 +423,8 @@ const _: fn() = || {
     shareable::<Bearer>();
     shareable::<PersonalAccessTokens>();
     shareable::<OrgAccessTokens>();
+    shareable::<Registry>();
+    shareable::<RegistryToken>();
+    shareable::<Scope>();
+    shareable::<PullLimit>();
 };

@@ -1,5 +1,5 @@
-//! The generated client: the reviewed snapshot in `openapi/` is what `build.rs` generates,
-//! and the generated types describe the same bodies as the spec they came from.
+//! The generated clients: the reviewed snapshots in `openapi/` are what `build.rs` generates,
+//! and the generated types describe the same bodies as the specs they came from.
 //!
 //! After changing the spec or the generator, refresh the snapshot with
 //!
@@ -21,6 +21,14 @@ fn the_reviewed_snapshot_is_what_build_rs_generates() {
     expectorate::assert_contents(
         "openapi/codegen.rs",
         include_str!(concat!(env!("OUT_DIR"), "/codegen.rs")),
+    );
+}
+
+#[test]
+fn the_reviewed_registry_snapshot_is_what_build_rs_generates() {
+    expectorate::assert_contents(
+        "openapi/registry_codegen.rs",
+        include_str!(concat!(env!("OUT_DIR"), "/registry_codegen.rs")),
     );
 }
 

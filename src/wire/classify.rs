@@ -3,13 +3,10 @@
 
 use std::time::{Duration, SystemTime};
 
-use progenitor_client::ClientInfo as _;
+use progenitor_client::ClientInfo;
 
 use crate::{
-    Error, ErrorKind,
-    codegen::{Client, types},
-    headers, scrub,
-    wire::transport::too_large,
+    Error, ErrorKind, codegen::types, headers, registry_codegen, scrub, wire::transport::too_large,
 };
 
 /// Which operation a response answers; it decides what a 401, 403 or 404 means.
@@ -21,6 +18,12 @@ pub(crate) enum Operation {
     /// The access-token management routes, which take a bearer token: a 401 refuses the
     /// bearer token, a 403 may refuse where it came from, a 404 names an unknown token.
     ManageAccessTokens,
+    /// `GET /v2/` of a registry, whose 401 (the challenge) never gets here.
+    RegistryPing,
+    /// The registry's token service: a 401 rejects the credentials.
+    RegistryToken,
+    /// A registry route with a bearer token: a 401 rejects the token.
+    RegistryManifest,
 }
 
 /// The generated error bodies, which all may carry Hub's `detail` or `message`.
@@ -54,10 +57,17 @@ impl HubMessage for types::AccessTokenError {
     }
 }
 
-/// Turns everything the generated client can fail with into this crate's error.
+/// Error answers declared without a body (the registry's 401 and 404).
+impl HubMessage for () {
+    fn hub_message(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// Turns everything a generated client can fail with into this crate's error.
 pub(crate) async fn classify<E: HubMessage>(
     operation: Operation,
-    client: &Client,
+    client: &impl ClientInfo<crate::wire::Exchange>,
     error: progenitor_client::Error<E>,
     secrets: &[&str],
 ) -> Error {
@@ -76,7 +86,9 @@ pub(crate) async fn classify<E: HubMessage>(
             None,
             secrets,
         ),
-        Generated::UnexpectedResponse(response) => undeclared(operation, response, secrets).await,
+        Generated::UnexpectedResponse(response) => {
+            response_error(operation, response, secrets).await
+        }
         Generated::InvalidResponsePayload(body, error) => match status {
             Some(status) if !is_success(status) => {
                 let (message, excerpt) = describe_body(&body, secrets);
@@ -89,33 +101,11 @@ pub(crate) async fn classify<E: HubMessage>(
                     secrets,
                 )
             }
-            // A success body is where the token lives: neither an excerpt of it nor
-            // serde_json's message (which can quote it) is kept, only where it went wrong.
-            _ => Error::new(ErrorKind::InvalidResponse)
-                .with_status(status.unwrap_or(200))
-                .with_detail(format!(
-                    "{} (line {}, column {})",
-                    match error.classify() {
-                        serde_json::error::Category::Data =>
-                            "a field the API promises is missing or has the wrong type",
-                        serde_json::error::Category::Eof => "the body ends early",
-                        serde_json::error::Category::Syntax | serde_json::error::Category::Io =>
-                            "the body is not JSON",
-                    },
-                    error.line(),
-                    error.column()
-                )),
+            _ => invalid_success_body(status.unwrap_or(200), &error),
         },
-        Generated::ResponseBodyError(error) => match status {
-            Some(status) if !is_success(status) && is_too_large(&error) => {
-                status_error(operation, status, None, None, None, secrets)
-                    .with_detail(error_text(&error))
-            }
-            _ if is_too_large(&error) => Error::new(ErrorKind::InvalidResponse)
-                .with_status(status.unwrap_or(200))
-                .with_detail(error_text(&error)),
-            _ => transport(error),
-        },
+        Generated::ResponseBodyError(error) => {
+            body_error(operation, status.unwrap_or(200), error, secrets)
+        }
         Generated::CommunicationError(error) => transport(error),
         Generated::InvalidRequest(_) => {
             Error::invalid_input("the request could not be built from the input")
@@ -125,8 +115,52 @@ pub(crate) async fn classify<E: HubMessage>(
     }
 }
 
-/// Classifies a status the spec does not declare: 429, 5xx, 3xx, 403 and the rest.
-async fn undeclared(operation: Operation, response: reqwest::Response, secrets: &[&str]) -> Error {
+/// The error for a success body that is not what the spec says. A success body is where the
+/// token lives: neither an excerpt of it nor serde_json's message (which can quote it) is
+/// kept, only where it went wrong.
+pub(crate) fn invalid_success_body(status: u16, error: &serde_json::Error) -> Error {
+    Error::new(ErrorKind::InvalidResponse)
+        .with_status(status)
+        .with_detail(format!(
+            "{} (line {}, column {})",
+            match error.classify() {
+                serde_json::error::Category::Data =>
+                    "a field the API promises is missing or has the wrong type",
+                serde_json::error::Category::Eof => "the body ends early",
+                serde_json::error::Category::Syntax | serde_json::error::Category::Io =>
+                    "the body is not JSON",
+            },
+            error.line(),
+            error.column()
+        ))
+}
+
+/// The error for a body of an answer with `status` that could not be read: too large, cut
+/// off, or late.
+pub(crate) fn body_error(
+    operation: Operation,
+    status: u16,
+    error: reqwest::Error,
+    secrets: &[&str],
+) -> Error {
+    match is_too_large(&error) {
+        true if !is_success(status) => status_error(operation, status, None, None, None, secrets)
+            .with_detail(error_text(&error)),
+        true => Error::new(ErrorKind::InvalidResponse)
+            .with_status(status)
+            .with_detail(error_text(&error)),
+        false => transport(error),
+    }
+}
+
+/// Classifies an answer that is not the operation's success, from the raw response: a status
+/// the spec does not declare (429, 5xx, 3xx, 403 and the rest), or any answer to a request
+/// the border built by hand.
+pub(crate) async fn response_error(
+    operation: Operation,
+    response: reqwest::Response,
+    secrets: &[&str],
+) -> Error {
     let status = response.status().as_u16();
     let wait = headers::server_wait(
         response.status().as_u16(),
@@ -164,9 +198,12 @@ pub(crate) fn status_error(
     let kind = match status {
         401 => match operation {
             Operation::SecondFactor => ErrorKind::SecondFactorRejected,
-            Operation::CreateAccessToken | Operation::Login | Operation::ManageAccessTokens => {
-                ErrorKind::CredentialsRejected
-            }
+            Operation::CreateAccessToken
+            | Operation::Login
+            | Operation::ManageAccessTokens
+            | Operation::RegistryPing
+            | Operation::RegistryToken
+            | Operation::RegistryManifest => ErrorKind::CredentialsRejected,
         },
         403 if manage && is_access_token_refusal(message) => ErrorKind::PasswordLoginRequired,
         403 => ErrorKind::Forbidden,
@@ -216,7 +253,7 @@ fn is_access_token_refusal(message: Option<&str>) -> bool {
 }
 
 /// The error for a request that got no (complete) response.
-fn transport(error: reqwest::Error) -> Error {
+pub(crate) fn transport(error: reqwest::Error) -> Error {
     let (kind, retryable, detail) = if error.is_timeout() {
         (
             ErrorKind::Timeout,
@@ -258,19 +295,45 @@ fn error_text(error: &reqwest::Error) -> String {
     }
 }
 
-/// Returns Hub's message from a JSON error body, or else a short excerpt of the body, with
-/// `secrets` redacted from the whole body before any excerpt is cut from it.
+/// Returns the server's message from a JSON error body, or else a short excerpt of the body,
+/// with `secrets` redacted from the whole body before any excerpt is cut from it.
+///
+/// Hub's bodies carry `detail`, `message` or `error`; a registry's and its token service's
+/// carry `errors: [{code, message, detail}]` (shown as docker shows them, `denied: requested
+/// access to the resource is denied`) or, on some of Docker Hub's paths, `details`.
 fn describe_body(body: &[u8], secrets: &[&str]) -> (Option<String>, Option<String>) {
     if let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice(body) {
-        let message = ["detail", "message", "error"]
+        let message = ["detail", "message", "error", "details"]
             .into_iter()
             .find_map(|name| fields.get(name)?.as_str())
-            .filter(|message| !message.trim().is_empty());
+            .filter(|message| !message.trim().is_empty())
+            .map(str::to_owned)
+            .or_else(|| registry_errors(serde_json::Value::Object(fields)));
         if let Some(message) = message {
-            return (Some(message.to_owned()), None);
+            return (Some(message), None);
         }
     }
     (None, excerpt_of_text(body, secrets))
+}
+
+/// Returns the `errors` of a registry's error body, each as `code: message`, joined by `; `.
+fn registry_errors(body: serde_json::Value) -> Option<String> {
+    let body: registry_codegen::types::RegistryErrorBody = serde_json::from_value(body).ok()?;
+    let errors: Vec<String> = body
+        .errors
+        .iter()
+        .filter_map(|error| {
+            let code = error.code.as_deref().map(str::to_ascii_lowercase);
+            match (code, error.message.as_deref()) {
+                (Some(code), Some(message)) => Some(format!("{code}: {message}")),
+                (Some(text), None) => Some(text),
+                (None, Some(text)) => Some(text.to_owned()),
+                (None, None) => None,
+            }
+        })
+        .filter(|text| !text.trim().is_empty())
+        .collect();
+    (!errors.is_empty()).then(|| errors.join("; "))
 }
 
 /// The bytes of a body an excerpt looks at; the excerpt itself is shorter still.
@@ -330,6 +393,27 @@ mod tests {
             message.as_deref(),
             Some("Incorrect authentication credentials")
         );
+    }
+
+    #[test]
+    fn registry_errors_give_code_and_message() {
+        let (message, _) = describe_body(
+            br#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required","detail":[{"Type":"repository"}]}]}"#,
+            &[],
+        );
+        assert_eq!(
+            message.as_deref(),
+            Some("unauthorized: authentication required")
+        );
+        let (message, _) = describe_body(
+            br#"{"errors":[{"code":"DENIED","message":"a"},{"message":"b"},{"code":"X"},{}]}"#,
+            &[],
+        );
+        assert_eq!(message.as_deref(), Some("denied: a; b; x"));
+        let (message, _) = describe_body(br#"{"details":"incorrect username or password"}"#, &[]);
+        assert_eq!(message.as_deref(), Some("incorrect username or password"));
+        let (message, excerpt) = describe_body(br#"{"errors":"not a list"}"#, &[]);
+        assert_eq!((message, excerpt.is_some()), (None, true));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! - `classify`: what an answer means, as an [`Error`](crate::Error);
 //! - `auth`: the three auth operations of `openapi/dockerhub-auth.yaml`;
 //! - `access_tokens`: its ten access-token operations;
+//! - `registry`: the operations of `openapi/registry.yaml` (a registry and its token service);
 //! - `sensitive`, `timestamp`: the types generated code holds secrets and times in.
 //!
 //! Generated values never leave this module: the facade gets tokens and errors.
@@ -11,6 +12,7 @@
 mod access_tokens;
 mod auth;
 mod classify;
+mod registry;
 mod sensitive;
 mod timestamp;
 mod transport;
@@ -24,7 +26,8 @@ pub(crate) use access_tokens::{
 pub(crate) use auth::{create_access_token, login, login_second_factor};
 #[cfg(fuzzing)]
 pub(crate) use classify::classify_answer;
+pub(crate) use registry::{Ping, TokenCredentials, TokenRequest, fetch_token, head_manifest, ping};
 pub use sensitive::Sensitive;
 pub use timestamp::Timestamp;
 pub use transport::Exchange;
-pub(crate) use transport::{DEFAULT_BODY_LIMIT, Endpoint};
+pub(crate) use transport::{DEFAULT_BODY_LIMIT, Endpoint, HttpSettings, http_client};

@@ -1,6 +1,6 @@
-//! The transport under every generated client: one request per call, its bearer token
-//! attached when the route needs one, its status recorded, its response body capped. No
-//! knowledge of what an answer means (that is `classify`).
+//! The transport under every request: the generated clients' and the ones the border builds by
+//! hand. One request per call, its credentials attached, its status recorded, its response
+//! body capped. No knowledge of what an answer means (that is `classify`).
 
 use std::{
     error::Error as StdError,
@@ -13,12 +13,53 @@ use bytes::Bytes;
 use futures_util::stream;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use reqwest::header::HeaderValue;
+use reqwest::header::{AUTHORIZATION, HeaderValue};
 
-use crate::{Token, codegen::Client};
+use crate::{Error, ErrorKind, Result, Token, codegen::Client, registry_codegen};
 
 /// The default cap on a response body: tokens are under 4 KiB, Hub's errors smaller still.
 pub(crate) const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+/// How the one HTTP client of a [`Hub`](crate::Hub) or [`Registry`](crate::Registry) is
+/// configured.
+pub(crate) struct HttpSettings {
+    pub(crate) user_agent: HeaderValue,
+    pub(crate) timeout: std::time::Duration,
+    pub(crate) connect_timeout: std::time::Duration,
+    /// Whether to load the system's root certificates, needed for any `https://` request.
+    pub(crate) tls: bool,
+}
+
+/// Builds an HTTP client with the crate's transport rules: the given timeouts, no redirects
+/// (a redirect would carry a body or credentials somewhere else), no `Referer`.
+///
+/// # Errors
+///
+/// [`ErrorKind::Transport`] when the TLS backend cannot be initialized.
+pub(crate) fn http_client(settings: HttpSettings) -> Result<reqwest::Client> {
+    let http = reqwest::Client::builder()
+        .user_agent(settings.user_agent)
+        .timeout(settings.timeout)
+        .connect_timeout(settings.connect_timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .referer(false);
+    // Loading the system's root certificates takes about 7 ms, most of a CLI run against a
+    // local http:// server: skipped when no request can use TLS.
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    let http = if settings.tls {
+        http
+    } else {
+        http.tls_certs_only(std::iter::empty())
+    };
+    // Without a TLS feature there are no certificates to load (and https:// is refused).
+    #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+    let _ = settings.tls;
+    http.build().map_err(|error| {
+        Error::new(ErrorKind::Transport)
+            .with_detail("the HTTP client could not be initialized")
+            .with_source(error)
+    })
+}
 
 /// What every call needs: where to send it, how, and how much of an answer to read.
 #[derive(Clone)]
@@ -42,22 +83,50 @@ impl Endpoint {
     /// every request (to this endpoint's base URL, the only place it sends anything).
     pub(crate) fn client_with_bearer(&self, token: &Token) -> Client {
         let mut exchange = Exchange::new(self.body_limit);
-        exchange.bearer = Some(token.authorization_header());
+        exchange.authorization = Some(token.authorization_header());
         Client::new_with_client(&self.base_url, self.http.clone(), exchange)
+    }
+
+    /// Returns a generated registry client for one call, which sends `authorization` (a
+    /// sensitive header value) with its request when there is one.
+    pub(crate) fn registry_client(
+        &self,
+        authorization: Option<HeaderValue>,
+    ) -> registry_codegen::Client {
+        let mut exchange = Exchange::new(self.body_limit);
+        exchange.authorization = authorization;
+        registry_codegen::Client::new_with_client(&self.base_url, self.http.clone(), exchange)
+    }
+
+    /// Sends a request the border built by hand (one progenitor cannot express) through the
+    /// same transport as the generated clients: `operation` names it in traces.
+    pub(crate) async fn send(
+        &self,
+        request: reqwest::Request,
+        operation: &str,
+    ) -> reqwest::Result<reqwest::Response> {
+        execute(
+            &self.http,
+            &Exchange::new(self.body_limit),
+            request,
+            operation,
+        )
+        .await
     }
 }
 
 /// The state a generated [`Client`] carries into its hooks: the cap on response bodies,
-/// the status of the last response it received, and the bearer token it sends, if any.
+/// the status of the last response it received, and the `Authorization` it sends, if any.
 ///
 /// The hooks this crate installs read at most the cap of any response body; a longer body
 /// fails to read with an error whose source chain contains the cause. Clients obtained from
-/// [`Hub::generated`](crate::Hub::generated) share the hub's cap and send no bearer token.
+/// [`Hub::generated`](crate::Hub::generated) share the hub's cap and send no credentials.
 pub struct Exchange {
     body_limit: usize,
     status: AtomicU16,
-    /// `Bearer …`, marked sensitive; set only for the access-token management routes.
-    bearer: Option<HeaderValue>,
+    /// The `Authorization` header of the call (a Hub bearer token for the access-token
+    /// routes, or a registry token), marked sensitive.
+    authorization: Option<HeaderValue>,
 }
 
 impl Exchange {
@@ -65,7 +134,7 @@ impl Exchange {
         Exchange {
             body_limit,
             status: AtomicU16::new(0),
-            bearer: None,
+            authorization: None,
         }
     }
 
@@ -80,7 +149,7 @@ impl Clone for Exchange {
         Exchange {
             body_limit: self.body_limit,
             status: AtomicU16::new(self.status.load(Ordering::Relaxed)),
-            bearer: self.bearer.clone(),
+            authorization: self.authorization.clone(),
         }
     }
 }
@@ -90,56 +159,65 @@ impl fmt::Debug for Exchange {
         f.debug_struct("Exchange")
             .field("body_limit", &self.body_limit)
             .field("status", &self.status())
-            .field("has_bearer", &self.bearer.is_some())
+            .field("authorization", &self.authorization.is_some())
             .finish()
     }
 }
 
 impl ClientHooks<Exchange> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        _: &OperationInfo,
-    ) -> Result<(), progenitor_client::Error<E>> {
-        if let Some(bearer) = &self.inner().bearer {
-            request
-                .headers_mut()
-                .insert(reqwest::header::AUTHORIZATION, bearer.clone());
-        }
-        Ok(())
-    }
-
     async fn exec(
         &self,
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let started = Instant::now();
-        let result = self.client().execute(request).await;
-        let elapsed_ms = started.elapsed().as_millis();
-        match &result {
-            Ok(response) => {
-                let status = response.status().as_u16();
-                self.inner().status.store(status, Ordering::Relaxed);
-                // The `attempt` span of `retry::run`, when this call runs inside one.
-                tracing::Span::current().record("status", status);
-                tracing::debug!(
-                    operation = info.operation_id,
-                    status,
-                    elapsed_ms,
-                    "response"
-                );
-            }
-            Err(error) => tracing::debug!(
-                operation = info.operation_id,
-                elapsed_ms,
-                timeout = error.is_timeout(),
-                connect = error.is_connect(),
-                "no response"
-            ),
-        }
-        result.map(|response| cap_body(response, self.inner().body_limit))
+        execute(self.client(), self.inner(), request, info.operation_id).await
     }
+}
+
+impl ClientHooks<Exchange> for registry_codegen::Client {
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        execute(self.client(), self.inner(), request, info.operation_id).await
+    }
+}
+
+/// What every request goes through: attach the exchange's credentials, send, record the
+/// status (in the exchange and in the current `attempt` span), trace the outcome without a
+/// header or a body, and cap the response body.
+async fn execute(
+    http: &reqwest::Client,
+    exchange: &Exchange,
+    mut request: reqwest::Request,
+    operation: &str,
+) -> reqwest::Result<reqwest::Response> {
+    if let Some(authorization) = &exchange.authorization {
+        request
+            .headers_mut()
+            .insert(AUTHORIZATION, authorization.clone());
+    }
+    let started = Instant::now();
+    let result = http.execute(request).await;
+    let elapsed_ms = started.elapsed().as_millis();
+    match &result {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            exchange.status.store(status, Ordering::Relaxed);
+            // The `attempt` span of `retry::run`, when this call runs inside one.
+            tracing::Span::current().record("status", status);
+            tracing::debug!(operation, status, elapsed_ms, "response");
+        }
+        Err(error) => tracing::debug!(
+            operation,
+            elapsed_ms,
+            timeout = error.is_timeout(),
+            connect = error.is_connect(),
+            "no response"
+        ),
+    }
+    result.map(|response| cap_body(response, exchange.body_limit))
 }
 
 /// The source of the error returned when a response body is longer than the cap.

@@ -7,6 +7,7 @@
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod docker;
+pub mod registry;
 pub mod tokens;
 
 use std::{

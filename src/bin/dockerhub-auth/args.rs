@@ -62,8 +62,8 @@ pub(crate) struct Global {
     #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_seconds)]
     pub(crate) timeout: Option<Duration>,
 
-    /// Print JSON: {"token", "expires_at", "username"} instead of the bare token; for pat
-    /// and oat, the tokens (see their help)
+    /// Print JSON instead of plain text: {"token", "expires_at", "username"} for a token (see
+    /// each command's help for its own)
     #[arg(long, global = true)]
     pub(crate) json: bool,
 
@@ -93,6 +93,20 @@ pub(crate) enum Command {
 
     #[command(after_help = format!("{MANAGEMENT}\n\n{ENVIRONMENT}\n\n{EXIT_CODES}"))]
     Oat(commands::oat::OatArgs),
+
+    #[command(after_help = format!(
+        "Prints the token alone; with --json, {{\"token\", \"expires_at\", \"scopes\"}}.\n\n{}\n\n{EXIT_CODES}",
+        crate::registry::ENVIRONMENT
+    ))]
+    RegistryToken(commands::registry_token::RegistryTokenArgs),
+
+    #[command(after_help = format!(
+        "Prints one line such as \"76 of 100 pulls left in a 6 h window (source 203.0.113.7)\"; \
+         with --json, {{\"limit\", \"remaining\", \"window_seconds\", \"source\"}}, null for \
+         what the registry did not report.\n\n{}\n\n{EXIT_CODES}",
+        crate::registry::ENVIRONMENT
+    ))]
+    RateLimit(commands::rate_limit::RateLimitArgs),
 }
 
 const MANAGEMENT: &str = "\

@@ -10,6 +10,7 @@ mod failure;
 mod hub;
 mod input;
 mod output;
+mod registry;
 
 use std::{io, process::ExitCode};
 
@@ -43,6 +44,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Pat(args) => commands::pat::run(args, global).await,
         Command::Oat(args) => commands::oat::run(args, global).await,
+        Command::RegistryToken(args) => commands::registry_token::run(args, global).await,
+        Command::RateLimit(args) => commands::rate_limit::run(args, global).await,
     }
 }
 

@@ -5,4 +5,6 @@ pub(crate) mod login;
 pub(crate) mod manage;
 pub(crate) mod oat;
 pub(crate) mod pat;
+pub(crate) mod rate_limit;
+pub(crate) mod registry_token;
 pub(crate) mod token;

@@ -1,0 +1,79 @@
+//! `dockerhub-auth rate-limit`: how many pulls are left, with Docker's probe (a `HEAD` of
+//! ratelimitpreview/test, which is not counted as a pull).
+
+use std::time::Duration;
+
+use clap::Args;
+use dockerhub_auth::PullLimit;
+
+use crate::{args::Global, failure::Failure, output::write_stdout, registry::RegistryArgs};
+
+/// Show how many pulls are left (HEAD of ratelimitpreview/test with a pull token; not
+/// counted as a pull)
+#[derive(Debug, Args)]
+pub(crate) struct RateLimitArgs {
+    #[command(flatten)]
+    registry: RegistryArgs,
+}
+
+pub(crate) async fn run(args: RateLimitArgs, global: &Global) -> Result<(), Failure> {
+    let credentials = args.registry.credentials().await?;
+    let registry = args.registry.registry(global)?;
+    let limit = match &credentials {
+        Some(credentials) => registry.pull_limit(credentials).await?,
+        None => registry.anonymous_pull_limit().await?,
+    };
+    if global.json {
+        let document = serde_json::json!({
+            "limit": limit.limit(),
+            "remaining": limit.remaining(),
+            "window_seconds": limit.window().map(|window| window.as_secs()),
+            "source": limit.source(),
+        });
+        return write_stdout(&document.to_string());
+    }
+    write_stdout(&describe(&limit))
+}
+
+/// One line for people: `76 of 100 pulls left in a 6 h window (source 203.0.113.7)`.
+fn describe(limit: &PullLimit) -> String {
+    let mut line = match (limit.remaining(), limit.limit()) {
+        (Some(remaining), Some(of)) => format!("{remaining} of {of} pulls left"),
+        (Some(remaining), None) => format!("{remaining} pulls left"),
+        (None, Some(of)) => format!("a limit of {of} pulls (remaining not reported)"),
+        (None, None) => {
+            "no pull limit reported: not limited, or the registry does not report one".to_owned()
+        }
+    };
+    if let Some(window) = limit.window().filter(|_| limit.is_reported()) {
+        line.push_str(&format!(" in a {} window", span(window)));
+    }
+    if let Some(source) = limit.source() {
+        line.push_str(&format!(" (source {source})"));
+    }
+    line
+}
+
+/// Writes a window as people say it: `6 h`, `30 min`, `90 s`.
+fn span(window: Duration) -> String {
+    let seconds = window.as_secs();
+    match seconds {
+        0 => "0 s".to_owned(),
+        s if s % 3600 == 0 => format!("{} h", s / 3600),
+        s if s % 60 == 0 => format!("{} min", s / 60),
+        s => format!("{s} s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_read_as_people_say_them() {
+        assert_eq!(span(Duration::from_secs(21_600)), "6 h");
+        assert_eq!(span(Duration::from_secs(3_600)), "1 h");
+        assert_eq!(span(Duration::from_secs(1_800)), "30 min");
+        assert_eq!(span(Duration::from_secs(90)), "90 s");
+    }
+}

@@ -1,0 +1,54 @@
+//! `dockerhub-auth registry-token`: a registry token for a set of scopes, from the token
+//! service the registry names.
+
+use clap::Args;
+use dockerhub_auth::{RegistryToken, Scope};
+
+use crate::{
+    args::Global,
+    failure::Failure,
+    output::{rfc3339, write_stdout},
+    registry::RegistryArgs,
+};
+
+/// Get a registry token for pulling or pushing, from the token service the registry names
+/// (GET /v2/, then its realm)
+#[derive(Debug, Args)]
+pub(crate) struct RegistryTokenArgs {
+    /// A scope: repository:NAME:ACTIONS (actions pull, push, delete or *, comma separated),
+    /// registry:catalog:*, or a bare repository name for repository:NAME:pull; repeatable. On
+    /// Docker Hub a one-part name is an official image (alpine is library/alpine)
+    #[arg(long = "scope", value_name = "SCOPE", value_parser = parse_scope)]
+    scopes: Vec<Scope>,
+
+    #[command(flatten)]
+    registry: RegistryArgs,
+}
+
+pub(crate) async fn run(args: RegistryTokenArgs, global: &Global) -> Result<(), Failure> {
+    let credentials = args.registry.credentials().await?;
+    let registry = args.registry.registry(global)?;
+    let token = match &credentials {
+        Some(credentials) => registry.token(credentials, &args.scopes).await?,
+        None => registry.anonymous_token(&args.scopes).await?,
+    };
+    print(&token, global.json)
+}
+
+/// Prints the token alone on one line, or `{"token", "expires_at", "scopes"}` with `--json`.
+fn print(token: &RegistryToken, json: bool) -> Result<(), Failure> {
+    if !json {
+        return write_stdout(token.expose_secret());
+    }
+    let scopes: Vec<&str> = token.scopes().iter().map(Scope::as_str).collect();
+    let document = serde_json::json!({
+        "token": token.expose_secret(),
+        "expires_at": rfc3339(token.expires_at()),
+        "scopes": scopes,
+    });
+    write_stdout(&document.to_string())
+}
+
+fn parse_scope(text: &str) -> Result<Scope, String> {
+    Scope::parse(text).map_err(|error| error.to_string())
+}

@@ -1,0 +1,241 @@
+//! [`RegistryBuilder`]: the configuration of a [`Registry`].
+
+use std::{
+    fmt,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use reqwest::header::HeaderValue;
+
+use super::{DOCKER_HUB_HOSTS, Inner, Registry, cache::TokenCache};
+use crate::{
+    Error, Result, RetryPolicy, base_url,
+    wire::{self, Endpoint},
+};
+
+/// Docker Hub's registry.
+const DEFAULT_BASE_URL: &str = "https://registry-1.docker.io";
+
+/// Configures a [`Registry`]. Create one with [`Registry::builder`].
+///
+/// Setters never fail: the first invalid setting is reported by [`build`](Self::build).
+#[must_use]
+pub struct RegistryBuilder {
+    config: Config,
+}
+
+/// Every setting of a registry, with all defaults in one place.
+struct Config {
+    base_url: String,
+    user_agent: Option<String>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    body_limit: usize,
+    allow_http: bool,
+    retry: RetryPolicy,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            user_agent: None,
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            body_limit: wire::DEFAULT_BODY_LIMIT,
+            allow_http: false,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// What `Debug` of a registry shows besides its endpoint.
+pub(super) struct Settings {
+    pub(super) timeout: Duration,
+    pub(super) connect_timeout: Duration,
+}
+
+impl RegistryBuilder {
+    pub(super) fn new() -> Self {
+        RegistryBuilder {
+            config: Config::default(),
+        }
+    }
+
+    /// Sets the registry: Docker Hub's, a mirror, another registry, or a test server.
+    ///
+    /// A trailing `/` and a path prefix are fine. `http://` is accepted only for loopback
+    /// hosts (`localhost`, 127.0.0.0/8, `::1`), unless
+    /// [`danger_allow_http`](Self::danger_allow_http) is set. URLs with a username or
+    /// password, a query or a fragment are refused.
+    ///
+    /// Default: `https://registry-1.docker.io`.
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.config.base_url = base_url.into();
+        self
+    }
+
+    /// Appends the caller's own product to the `User-Agent` header, for example
+    /// `my-tool/1.2`, giving `dockerhub-auth/<version> my-tool/1.2`.
+    ///
+    /// Default: `dockerhub-auth/<version>` alone. [`build`](Self::build) rejects characters
+    /// a header cannot carry.
+    pub fn user_agent(mut self, product: impl Into<String>) -> Self {
+        self.config.user_agent = Some(product.into());
+        self
+    }
+
+    /// Sets the time allowed for a whole request: connecting, sending, and reading the
+    /// complete response.
+    ///
+    /// Default: 30 seconds. [`build`](Self::build) rejects zero.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.config.timeout = timeout;
+        self
+    }
+
+    /// Sets the time allowed to establish a connection, TLS included.
+    ///
+    /// Default: 10 seconds. [`build`](Self::build) rejects zero.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.config.connect_timeout = timeout;
+        self
+    }
+
+    /// Sets the most bytes of a response body the client reads; a longer body is an error
+    /// after at most this many bytes.
+    ///
+    /// Default: 1 MiB (registry tokens are a few KiB). [`build`](Self::build) rejects zero.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.config.body_limit = bytes;
+        self
+    }
+
+    /// Sets which failures are retried, how often, and how long to wait in between.
+    ///
+    /// Default: [`RetryPolicy::default`], three attempts with waits of at most 60 s. A
+    /// rejection of the credentials (401) is never retried.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.config.retry = policy;
+        self
+    }
+
+    /// Allows an `http://` registry whose host is not loopback, and sending credentials to a
+    /// token service on such a host.
+    ///
+    /// Default: `false`: credentials go only to `https://` token services, or to loopback
+    /// ones.
+    ///
+    /// # Warning
+    ///
+    /// Passwords and access tokens (in Basic authentication) and the tokens issued then
+    /// cross the network in clear text, readable and replayable by anyone on the path. Use
+    /// it only for a test registry on a network you control.
+    pub fn danger_allow_http(mut self, allow: bool) -> Self {
+        self.config.allow_http = allow;
+        self
+    }
+
+    /// Builds the registry client. Nothing is sent until the first request.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for an invalid setting
+    /// (see each setter), or [`ErrorKind::Transport`](crate::ErrorKind::Transport) when the
+    /// TLS backend cannot be initialized.
+    pub fn build(self) -> Result<Registry> {
+        let config = self.config;
+        let base_url = base_url::normalize(&config.base_url, config.allow_http)?;
+        let tls = cfg!(any(feature = "rustls", feature = "native-tls"));
+        if !tls && base_url.starts_with("https:") {
+            return Err(Error::invalid_input(
+                "https:// needs the `rustls` or `native-tls` feature",
+            ));
+        }
+        for (what, duration) in [
+            ("the timeout is zero", config.timeout),
+            ("the connect timeout is zero", config.connect_timeout),
+        ] {
+            if duration.is_zero() {
+                return Err(Error::invalid_input(what));
+            }
+        }
+        if config.body_limit == 0 {
+            return Err(Error::invalid_input("the body limit is zero"));
+        }
+        let default_user_agent = concat!("dockerhub-auth/", env!("CARGO_PKG_VERSION"));
+        let user_agent = match &config.user_agent {
+            Some(product) => format!("{default_user_agent} {product}"),
+            None => default_user_agent.to_owned(),
+        };
+        let user_agent = HeaderValue::from_str(&user_agent)
+            .map_err(|_| Error::invalid_input("the user agent contains invalid characters"))?;
+        // The token service is wherever the registry's challenge says, often on https://
+        // even for an http:// registry: the root certificates are always loaded.
+        let http = wire::http_client(wire::HttpSettings {
+            user_agent,
+            timeout: config.timeout,
+            connect_timeout: config.connect_timeout,
+            tls,
+        })?;
+        let docker_hub_host = is_docker_hub(&base_url);
+        Ok(Registry {
+            inner: Arc::new(Inner {
+                endpoint: Endpoint {
+                    http,
+                    base_url,
+                    body_limit: config.body_limit,
+                },
+                retry: config.retry,
+                allow_http: config.allow_http,
+                docker_hub_host,
+                access: Mutex::new(None),
+                tokens: Arc::new(TokenCache::new()),
+                settings: Settings {
+                    timeout: config.timeout,
+                    connect_timeout: config.connect_timeout,
+                },
+            }),
+        })
+    }
+}
+
+/// Returns whether `base_url` is on one of Docker Hub's registry hosts.
+fn is_docker_hub(base_url: &str) -> bool {
+    url::Url::parse(base_url)
+        .ok()
+        .and_then(|url| url.host_str().map(str::to_ascii_lowercase))
+        .is_some_and(|host| DOCKER_HUB_HOSTS.contains(&host.as_str()))
+}
+
+impl fmt::Debug for RegistryBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let config = &self.config;
+        f.debug_struct("RegistryBuilder")
+            // Not yet checked, so it may still hold a username and password.
+            .field("base_url", &base_url::redacted(&config.base_url))
+            .field("user_agent", &config.user_agent)
+            .field("timeout", &config.timeout)
+            .field("connect_timeout", &config.connect_timeout)
+            .field("body_limit", &config.body_limit)
+            .field("allow_http", &config.allow_http)
+            .field("retry", &config.retry)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docker_hubs_hosts_are_recognized_by_the_base_url() {
+        assert!(is_docker_hub(DEFAULT_BASE_URL));
+        assert!(is_docker_hub("https://Index.Docker.IO/"));
+        assert!(is_docker_hub("https://registry.hub.docker.com:443/v2"));
+        assert!(!is_docker_hub("https://ghcr.io"));
+        assert!(!is_docker_hub("http://127.0.0.1:5000"));
+        assert!(!is_docker_hub("https://registry-1.docker.io.example.com"));
+    }
+}

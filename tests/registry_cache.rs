@@ -1,0 +1,162 @@
+//! Registry tokens are cached per (credentials, scope set): reused while they have life
+//! left, asked for once however many tasks want the same one, and asked for again after
+//! `invalidate`. The challenge is asked for once per registry client.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{CANARY, registry::*};
+use dockerhub_auth::{Credentials, Scope};
+use httpmock::{Mock, MockServer};
+use serde_json::json;
+
+fn scopes(texts: &[&str]) -> Vec<Scope> {
+    texts.iter().map(|text| text.parse().unwrap()).collect()
+}
+
+async fn tokens(server: &MockServer) -> Mock<'_> {
+    server
+        .mock_async(|when, then| {
+            when.path("/token");
+            then.status(200)
+                .json_body(json!({ "token": "cached", "expires_in": 300 }));
+        })
+        .await
+}
+
+#[tokio::test]
+async fn the_same_scope_set_in_any_order_is_one_token() {
+    let server = MockServer::start_async().await;
+    let ping = docker_hub_challenge(&server).await;
+    let token_route = tokens(&server).await;
+    let registry = registry_at(&server.base_url());
+    let a = scopes(&["alpine", "acme/app"]);
+    let b = scopes(&["acme/app", "alpine", "alpine"]);
+    registry.anonymous_token(&a).await.unwrap();
+    registry.anonymous_token(&b).await.unwrap();
+    token_route.assert_calls_async(1).await;
+    ping.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn another_scope_set_or_other_credentials_get_their_own_token() {
+    let server = MockServer::start_async().await;
+    let ping = docker_hub_challenge(&server).await;
+    let token_route = tokens(&server).await;
+    let registry = registry_at(&server.base_url());
+    let alice = Credentials::access_token("alice", CANARY);
+    let bob = Credentials::access_token("bob", CANARY);
+    registry
+        .anonymous_token(&scopes(&["alpine"]))
+        .await
+        .unwrap();
+    registry
+        .anonymous_token(&scopes(&["debian"]))
+        .await
+        .unwrap();
+    registry.token(&alice, &scopes(&["alpine"])).await.unwrap();
+    registry.token(&bob, &scopes(&["alpine"])).await.unwrap();
+    // Cached by now, each of them.
+    registry
+        .anonymous_token(&scopes(&["alpine"]))
+        .await
+        .unwrap();
+    registry.token(&alice, &scopes(&["alpine"])).await.unwrap();
+    registry
+        .token(
+            &Credentials::access_token("alice", CANARY),
+            &scopes(&["alpine"]),
+        )
+        .await
+        .unwrap();
+    // Each credentialed token: the form (POST) once, which answers.
+    token_route.assert_calls_async(4).await;
+    ping.assert_calls_async(1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_tasks_asking_at_once_send_one_request() {
+    let server = MockServer::start_async().await;
+    let ping = docker_hub_challenge(&server).await;
+    // Slow enough that every task asks while the first request is in flight.
+    let token_route = server
+        .mock_async(|when, then| {
+            when.path("/token");
+            then.status(200)
+                .delay(Duration::from_millis(300))
+                .json_body(json!({ "token": "cached", "expires_in": 300 }));
+        })
+        .await;
+    let registry = registry_at(&server.base_url());
+    // The challenge is asked for first, so that the burst below is about the token alone.
+    registry.anonymous_token(&[]).await.unwrap();
+    let wanted = scopes(&["alpine"]);
+    let tasks: Vec<_> = (0..100)
+        .map(|_| {
+            let registry = registry.clone();
+            let wanted = wanted.clone();
+            tokio::spawn(async move { registry.anonymous_token(&wanted).await })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.unwrap().unwrap().expose_secret(), "cached");
+    }
+    token_route.assert_calls_async(2).await;
+    ping.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn a_failure_is_not_cached() {
+    let server = MockServer::start_async().await;
+    docker_hub_challenge(&server).await;
+    let refused = server
+        .mock_async(|when, then| {
+            when.path("/token");
+            then.status(503).body("down").up_to_n_times(1);
+        })
+        .await;
+    let token_route = tokens(&server).await;
+    let registry = registry_at(&server.base_url());
+    assert!(registry.anonymous_token(&[]).await.is_err());
+    let token = registry.anonymous_token(&[]).await.unwrap();
+    assert_eq!(token.expose_secret(), "cached");
+    refused.assert_calls_async(1).await;
+    token_route.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn invalidate_asks_again_for_the_challenge_and_the_token() {
+    let server = MockServer::start_async().await;
+    let ping = docker_hub_challenge(&server).await;
+    let token_route = tokens(&server).await;
+    let registry = registry_at(&server.base_url());
+    registry.anonymous_token(&[]).await.unwrap();
+    registry.invalidate();
+    registry.anonymous_token(&[]).await.unwrap();
+    token_route.assert_calls_async(2).await;
+    ping.assert_calls_async(2).await;
+}
+
+/// Moves tokio's clock forward by `by` without sleeping, then lets it run again: the cache
+/// measures token age on this clock.
+async fn travel(by: Duration) {
+    tokio::time::pause();
+    tokio::time::advance(by).await;
+    tokio::time::resume();
+}
+
+#[tokio::test]
+async fn a_token_is_fetched_again_when_a_minute_of_its_life_is_left() {
+    let server = MockServer::start_async().await;
+    docker_hub_challenge(&server).await;
+    let token_route = tokens(&server).await; // 300 s: reused for 240 s
+    let registry = registry_at(&server.base_url());
+    registry.anonymous_token(&[]).await.unwrap();
+    travel(Duration::from_secs(239)).await;
+    registry.anonymous_token(&[]).await.unwrap();
+    token_route.assert_calls_async(1).await;
+    travel(Duration::from_secs(2)).await;
+    registry.anonymous_token(&[]).await.unwrap();
+    token_route.assert_calls_async(2).await;
+}
