@@ -186,6 +186,12 @@ impl Hub {
     pub fn base_url(&self) -> &str {
         &self.inner.endpoint.base_url
     }
+
+    /// Returns the time allowed for one request: what a session waits at most for another
+    /// process's refresh of the same token.
+    pub(crate) fn request_timeout(&self) -> std::time::Duration {
+        self.inner.config.timeout
+    }
 }
 
 impl fmt::Debug for Hub {

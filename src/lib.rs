@@ -164,6 +164,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod base_url;
+mod cache;
 mod credentials;
 mod error;
 mod headers;
@@ -204,6 +205,7 @@ pub mod generated {
     pub use crate::wire::{Exchange, Sensitive};
 }
 
+pub use cache::DiskCache;
 pub use credentials::Credentials;
 pub use error::{Error, ErrorKind, Result};
 pub use hub::{Hub, HubBuilder};
@@ -241,6 +243,7 @@ const _: fn() = || {
     fn shareable<T: Send + Sync + Clone + 'static>() {}
     shareable::<Hub>();
     shareable::<Session>();
+    shareable::<DiskCache>();
     shareable::<Token>();
     shareable::<Credentials>();
     shareable::<SecondFactorChallenge>();
