@@ -12,11 +12,19 @@ Environment:
   DOCKERHUB_USERNAME  the username (or organization name), when --username is not given
   DOCKERHUB_TOKEN     the secret, when it does not come from stdin
   DOCKERHUB_URL       the base URL, when --base-url is not given
+  DOCKERHUB_AUTH_CACHE_DIR  the token cache directory [default: $XDG_RUNTIME_DIR/dockerhub-auth,
+                      else ~/.cache/dockerhub-auth (~/Library/Caches/dockerhub-auth on macOS)]
+  DOCKERHUB_AUTH_NO_CACHE   1 to neither read nor write the token cache, as --no-cache
 
 No option takes a password or token as an argument (arguments are visible to other users);
 the only secret-like argument is login's one-time --code. Without --secret-stdin (or
 --password-stdin) and DOCKERHUB_TOKEN, the secret is asked for without echo when stdin is a
-terminal.";
+terminal.
+
+token and login keep the token, or Docker Hub's refusal, in the token cache: the next run
+(another CI job, another process) reuses the token instead of logging in again, and a
+rejected secret or a rate limit is answered from the cache (exit 3 or 5) without a request
+until it expires. `dockerhub-auth logout` empties the cache; --no-cache bypasses it.";
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -62,6 +70,10 @@ pub(crate) struct Global {
     /// Log what happens on stderr (-vv for the HTTP stack too); never a secret or token
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub(crate) verbose: u8,
+
+    /// Neither read nor write the token cache [env: DOCKERHUB_AUTH_NO_CACHE=1]
+    #[arg(long, global = true)]
+    pub(crate) no_cache: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -79,6 +91,11 @@ pub(crate) enum Command {
         "Reads the token from stdin when TOKEN is not given.\n\n{EXIT_CODES}"
     ))]
     Inspect(commands::inspect::InspectArgs),
+
+    #[command(after_help = format!(
+        "Never touches Docker's own files (~/.docker).\n\n{ENVIRONMENT}\n\n{EXIT_CODES}"
+    ))]
+    Logout(commands::logout::LogoutArgs),
 }
 
 fn parse_seconds(value: &str) -> Result<Duration, String> {

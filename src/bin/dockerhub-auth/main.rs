@@ -4,6 +4,7 @@
 //! only on top of the library's public API.
 
 mod args;
+mod cache;
 mod commands;
 mod failure;
 mod hub;
@@ -40,6 +41,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Token(args) => commands::token::run(args, global).await,
         Command::Login(args) => commands::login::run(args, global).await,
         Command::Inspect(args) => commands::inspect::run(args),
+        Command::Logout(args) => commands::logout::run(args),
     }
 }
 

@@ -2,4 +2,5 @@
 
 pub(crate) mod inspect;
 pub(crate) mod login;
+pub(crate) mod logout;
 pub(crate) mod token;

@@ -1,8 +1,12 @@
-//! `dockerhub-auth token`: `POST /v2/auth/token` with a PAT, OAT or password.
+//! `dockerhub-auth token`: `POST /v2/auth/token` with a PAT, OAT or password, through the
+//! token cache.
 
 use clap::Args;
+use dockerhub_auth::Credentials;
 
-use crate::{args::Global, failure::Failure, hub::hub, input, output::print_token};
+use crate::{
+    args::Global, cache::with_cache, failure::Failure, hub::hub, input, output::print_token,
+};
 
 /// Exchange a personal access token, organization access token or password for a
 /// short-lived token (POST /v2/auth/token)
@@ -26,6 +30,7 @@ pub(crate) async fn run(args: TokenArgs, global: &Global) -> Result<(), Failure>
         &format!("Docker Hub access token for {username}: "),
     )?;
     let hub = hub(global)?;
-    let token = hub.create_access_token(&username, secret).await?;
+    let session = hub.session_builder(Credentials::access_token(username, secret));
+    let token = with_cache(session, global).build().token().await?;
     print_token(&token, global.json)
 }
