@@ -351,3 +351,33 @@ mod permissions {
         assert_eq!(mode(&entry), 0o600);
     }
 }
+
+#[tokio::test]
+async fn nothing_printed_shows_the_secret() {
+    let server = MockServer::start_async().await;
+    respond(
+        &server,
+        "/v2/auth/token",
+        401,
+        json!({ "detail": format!("bad secret {CANARY}") }),
+    )
+    .await;
+    let (_temp, dir) = cache();
+    let builder = hub(&server)
+        .session_builder(Credentials::access_token("alice", CANARY))
+        .disk_cache(DiskCache::at(&dir));
+    let builder_debug = format!("{builder:?}");
+    let first = builder.build();
+    first.token().await.unwrap_err();
+    let remembered = session(&server, CANARY, &dir).token().await.unwrap_err();
+    assert!(remembered.is_remembered());
+    for text in [
+        builder_debug,
+        format!("{first:?}"),
+        format!("{remembered}"),
+        format!("{remembered:?}"),
+        format!("{:?}", DiskCache::at(&dir)),
+    ] {
+        assert!(!text.contains(CANARY), "secret leaked: {text}");
+    }
+}
