@@ -1,5 +1,7 @@
 //! `DiskCache`: tokens and remembered failures shared by sessions that share nothing else,
 //! as separate processes would. Every cache lives in a temporary directory.
+//! Unix only: elsewhere there is no disk cache (see `DiskCache`).
+#![cfg(unix)]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! The CLI's token cache: runs that share `DOCKERHUB_AUTH_CACHE_DIR` share tokens and
 //! Docker Hub's refusals, as the CI jobs of one runner would.
-#![cfg(feature = "cli")]
+//! Unix only: elsewhere there is no disk cache.
+#![cfg(all(feature = "cli", unix))]
 
 mod common;
 
