@@ -1,6 +1,12 @@
 //! The crate's one error type: an opaque [`Error`] with a matchable [`ErrorKind`].
 
-use std::{borrow::Cow, error::Error as StdError, fmt, sync::Arc, time::Duration};
+use std::{
+    borrow::Cow,
+    error::Error as StdError,
+    fmt,
+    sync::Arc,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
 
 use crate::scrub::scrub;
 
@@ -61,6 +67,10 @@ pub enum ErrorKind {
     /// Docker Hub has no such thing (404): an unknown access token id, or an organization
     /// that does not exist or that the account cannot see.
     NotFound,
+    /// The token cache on disk could not be used by one of
+    /// [`DiskCache`](crate::DiskCache)'s own methods (an unsafe or unreadable directory). A
+    /// [`Session`](crate::Session) never fails because of its cache: it goes on without it.
+    Cache,
 }
 
 /// The error returned by every fallible operation of this crate.
@@ -100,6 +110,18 @@ struct Inner {
     retry_after: Option<Duration>,
     retryable: bool,
     source: Option<Arc<dyn StdError + Send + Sync>>,
+    remembered: Option<Remembered>,
+}
+
+/// When a failure handed out again without a request happened, and when it is forgotten.
+#[derive(Clone, Copy)]
+struct Remembered {
+    /// How long before it was handed out this time.
+    age: Duration,
+    /// When it is forgotten and the request may be sent again.
+    until: SystemTime,
+    /// When it was handed out this time.
+    recalled_at: SystemTime,
 }
 
 impl Error {
@@ -114,6 +136,7 @@ impl Error {
                 retry_after: None,
                 retryable: matches!(kind, ErrorKind::RateLimited | ErrorKind::Timeout),
                 source: None,
+                remembered: None,
             }),
         }
     }
@@ -162,6 +185,22 @@ impl Error {
         self
     }
 
+    /// Marks a failure handed out again without a request: it happened `age` before `now`
+    /// and is remembered until `until`.
+    pub(crate) fn remembered(mut self, age: Duration, until: SystemTime, now: SystemTime) -> Self {
+        self.inner.remembered = Some(Remembered {
+            age,
+            until,
+            recalled_at: now,
+        });
+        self
+    }
+
+    /// Returns the few words this crate added, for the disk cache to store.
+    pub(crate) fn detail(&self) -> Option<&str> {
+        self.inner.detail.as_deref()
+    }
+
     /// Returns what kind of error this is.
     pub fn kind(&self) -> ErrorKind {
         self.inner.kind
@@ -204,6 +243,23 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         self.inner.retryable
     }
+
+    /// Returns whether this is a failure a [`Session`](crate::Session) (or its disk cache)
+    /// remembered and handed out again without sending a request.
+    ///
+    /// A rejected secret is not sent again until [`Session::invalidate`](crate::Session::invalidate)
+    /// or the session's cool-down; a rate limit is waited out. The kind, status and Hub's
+    /// message are those of the original answer; [`remembered_until`](Self::remembered_until)
+    /// says when a request may be sent again.
+    pub fn is_remembered(&self) -> bool {
+        self.inner.remembered.is_some()
+    }
+
+    /// Returns when a remembered failure is forgotten, so that the next call sends a request
+    /// again; `None` when the failure is not [remembered](Self::is_remembered).
+    pub fn remembered_until(&self) -> Option<SystemTime> {
+        self.inner.remembered.map(|remembered| remembered.until)
+    }
 }
 
 impl fmt::Display for Error {
@@ -228,6 +284,7 @@ impl fmt::Display for Error {
                  here: managing access tokens needs a password login"
             }
             ErrorKind::NotFound => "not found on docker hub",
+            ErrorKind::Cache => "the token cache cannot be used",
         };
         f.write_str(what)?;
         if let Some(status) = inner.status {
@@ -244,8 +301,56 @@ impl fmt::Display for Error {
         } else if let Some(excerpt) = &inner.excerpt {
             write!(f, ": body: {excerpt}")?;
         }
+        if let Some(remembered) = &inner.remembered {
+            write!(
+                f,
+                "; remembered from {} s ago, not retried before {}",
+                remembered.age.as_secs(),
+                moment(remembered.until, remembered.recalled_at)
+            )?;
+        }
         Ok(())
     }
+}
+
+/// Formats `at` as `10:31:07 UTC`, with the date in front when it is not within the next
+/// twelve hours of `now`.
+fn moment(at: SystemTime, now: SystemTime) -> String {
+    let seconds = at.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
+    let (days, time) = (seconds / 86_400, seconds % 86_400);
+    let clock = format!(
+        "{:02}:{:02}:{:02} UTC",
+        time / 3600,
+        time % 3600 / 60,
+        time % 60
+    );
+    match at.duration_since(now) {
+        Ok(ahead) if ahead < Duration::from_secs(12 * 3600) => clock,
+        _ => {
+            let (year, month, day) = civil_date(days);
+            format!("{year:04}-{month:02}-{day:02} {clock}")
+        }
+    }
+}
+
+/// Returns the proleptic Gregorian date `days` after 1970-01-01 (H. Hinnant's
+/// `civil_from_days`, <https://howardhinnant.github.io/date_algorithms.html>).
+fn civil_date(days: u64) -> (u64, u64, u64) {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let day_of_era = z % 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + u64::from(month <= 2);
+    (year, month, day)
 }
 
 impl fmt::Debug for Error {
@@ -270,6 +375,9 @@ impl fmt::Debug for Error {
         }
         if let Some(source) = &inner.source {
             debug.field("source", source);
+        }
+        if let Some(remembered) = &inner.remembered {
+            debug.field("remembered_until", &remembered.until);
         }
         debug.finish()
     }
@@ -303,5 +411,30 @@ mod tests {
             err.to_string(),
             "rate limited by docker hub (http 429), retry after 30s: Too many requests"
         );
+    }
+
+    #[test]
+    fn a_remembered_failure_says_since_when_and_until_when() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000); // 2027-01-15 08:00:00 UTC
+        let err = Error::new(ErrorKind::CredentialsRejected)
+            .with_status(401)
+            .with_hub_message("Incorrect authentication credentials", &[])
+            .remembered(Duration::from_secs(42), now + Duration::from_secs(558), now);
+        assert!(err.is_remembered());
+        assert_eq!(err.kind(), ErrorKind::CredentialsRejected);
+        assert_eq!(
+            err.to_string(),
+            "docker hub rejected the credentials (http 401): Incorrect authentication \
+             credentials; remembered from 42 s ago, not retried before 08:09:18 UTC"
+        );
+        let far = err.remembered(Duration::ZERO, now + Duration::from_secs(86_400), now);
+        assert!(far.to_string().ends_with("before 2027-01-16 08:00:00 UTC"));
+    }
+
+    #[test]
+    fn civil_dates_match_known_days() {
+        assert_eq!(civil_date(0), (1970, 1, 1));
+        assert_eq!(civil_date(11_016), (2000, 2, 29));
+        assert_eq!(civil_date(20_833), (2027, 1, 15));
     }
 }

@@ -208,6 +208,12 @@ impl Hub {
     pub(crate) fn retry_policy(&self) -> &RetryPolicy {
         &self.inner.config.retry
     }
+
+    /// Returns the time allowed for one request: what a session waits at most for another
+    /// process's refresh of the same token.
+    pub(crate) fn request_timeout(&self) -> std::time::Duration {
+        self.inner.config.timeout
+    }
 }
 
 impl fmt::Debug for Hub {

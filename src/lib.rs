@@ -99,6 +99,56 @@
 //! [`Session::invalidate`]. With the `totp` feature, [`Credentials::password_with_totp`] lets a
 //! session log in to a two-factor account without a person.
 //!
+//! # Failures are remembered
+//!
+//! Docker Hub locks a username for ten minutes after repeated failed logins, and rate
+//! limits its login routes. A session therefore never sends what it knows will fail:
+//!
+//! - a rejected secret ([`ErrorKind::CredentialsRejected`], [`ErrorKind::Forbidden`]) is
+//!   returned again without a request until [`Session::invalidate`] or a cool-down (default
+//!   ten minutes, [`SessionBuilder::cool_down`]);
+//! - a rate limit with a known wait keeps every caller off Docker Hub until it is over;
+//! - a transient failure (timeout, connection, 5xx) is returned again for a short backoff;
+//! - when an early refresh fails, the cached token, still valid, keeps being handed out
+//!   (with a `tracing` warning) until shortly before it expires.
+//!
+//! Such an error keeps the original kind, status and Hub's message;
+//! [`Error::is_remembered`] tells it apart, [`Error::remembered_until`] says until when,
+//! and its `Display` ends with "remembered from 42 s ago, not retried before 10:31:07 UTC".
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let server = httpmock::MockServer::start_async().await;
+//! # let mock = server.mock_async(|when, then| { when.method("POST").path("/v2/auth/token");
+//! #     then.status(401).json_body(serde_json::json!({ "detail": "Incorrect authentication credentials" })); }).await;
+//! # let hub = dockerhub_auth::Hub::builder().base_url(server.base_url()).build()?;
+//! use dockerhub_auth::{Credentials, ErrorKind};
+//!
+//! let session = hub.session(Credentials::access_token("alice", "dckr_pat_revoked"));
+//! let first = session.token().await.unwrap_err(); // Docker Hub said no
+//! let again = session.token().await.unwrap_err(); // and is not asked again
+//! assert_eq!(again.kind(), ErrorKind::CredentialsRejected);
+//! assert!(again.is_remembered() && !first.is_remembered());
+//! # mock.assert_calls_async(1).await;
+//! session.invalidate(); // new credentials in place: the next call asks
+//! # Ok(()) }
+//! ```
+//!
+//! # A token cache shared across processes
+//!
+//! With a [`DiskCache`] ([`SessionBuilder::disk_cache`]; off by default in the library, on
+//! by default in the CLI), sessions in any number of processes share tokens and remembered
+//! failures: fifty CI jobs that start at once send one request, and a rejected secret is
+//! sent once, not once per job. It lives in `DOCKERHUB_AUTH_CACHE_DIR`, else
+//! `$XDG_RUNTIME_DIR/dockerhub-auth`, else the user's cache directory; the directory is
+//! 0700 and its files 0600, one per account and secret, named by a keyed hash: the secret
+//! is never written. A directory others can write is not used (one warning), a damaged
+//! entry is ignored and replaced, and the cross-process lock is released by the operating
+//! system when its holder dies. On platforms other than Unix the cache is not used.
+//! [`DiskCache::clear`] and [`DiskCache::clear_identifier`] remove entries
+//! (`dockerhub-auth logout`).
+//!
 //! # Docker's stored credentials
 //!
 //! Where `docker login` already saved credentials, [`DockerCredentialStore`] reads them the
@@ -227,12 +277,16 @@
 //! # Retries
 //!
 //! Every operation follows the hub's [`RetryPolicy`]: by default three attempts for 429,
-//! 502, 503, 504, connection failures and timeouts, waiting as long as Hub's `Retry-After`
-//! says (in seconds, as an HTTP date, or as the unix timestamp Hub has also sent), else
-//! `X-RateLimit-Reset`, else an exponential backoff with jitter. A wait longer than 60 s is
-//! not slept: the error comes back at once with [`Error::retry_after`]. Rejected
-//! credentials are never retried: each failed login counts toward Docker Hub's ten-minute
-//! lockout of the username.
+//! 502, 503, 504, connection failures and timeouts while connecting, waiting as long as
+//! Hub's `Retry-After` says (in seconds, as an HTTP date, or as the unix timestamp Hub has
+//! also sent), else `X-RateLimit-Reset` on a 429, plus up to a tenth more so that clients
+//! told the same moment spread out; else an exponential backoff with jitter. A wait longer
+//! than 60 s is not slept: the error comes back at once with [`Error::retry_after`].
+//! Rejected credentials are never retried: each failed login counts toward Docker Hub's
+//! ten-minute lockout of the username; for the same reason a timeout after the request was
+//! sent is not retried either (Hub may have counted it). An operation takes at most
+//! `attempts × timeout + (attempts − 1) × max_wait` (210 s with the defaults), and
+//! [`RetryPolicy::deadline`] bounds it further.
 //!
 //! # Errors
 //!
@@ -276,6 +330,8 @@
 //! - The access-token routes send the bearer token to the base URL only: a list's `next`
 //!   link is followed only on the base URL's own origin and list, and yields just a page
 //!   number.
+//! - The disk cache holds bearer tokens (never the secrets they were obtained with) in
+//!   files only the user can read; see [`DiskCache`].
 //! - Secrets are wiped from this crate's own buffers when dropped. Copies inside `reqwest`,
 //!   `hyper`, `serde_json` and the TLS library are out of its reach.
 //!
@@ -287,9 +343,10 @@
 //!   pkg-config` on Debian).
 //! - `totp`: [`Credentials::password_with_totp`], RFC 6238 codes for unattended two-factor
 //!   logins (adds `totp-rs`).
-//! - `cli`: the `dockerhub-auth` binary (`token`, `login`, `inspect`, `pat`, `oat`,
-//!   `registry-token`, `rate-limit`) for shell scripts (adds `clap`, `rpassword`, `humantime`
-//!   and `tracing-subscriber`; library users never compile them).
+//! - `cli`: the `dockerhub-auth` binary (`token`, `login`, `logout`, `inspect`, `pat`,
+//!   `oat`, `registry-token`, `rate-limit`) for shell scripts, with the disk cache on by
+//!   default (adds `clap`, `rpassword`, `humantime` and `tracing-subscriber`; library users
+//!   never compile them).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs, missing_debug_implementations, unreachable_pub)]
@@ -301,6 +358,7 @@
 
 mod access_tokens;
 mod base_url;
+mod cache;
 mod credentials;
 mod docker_config;
 mod error;
@@ -365,6 +423,7 @@ pub use access_tokens::{
     OatScope, OrgAccessToken, OrgAccessTokens, PatScope, PersonalAccessToken, PersonalAccessTokens,
     Rotation, TokenUpdate,
 };
+pub use cache::DiskCache;
 pub use credentials::Credentials;
 pub use docker_config::{CredentialSource, DockerCredentialStore, StoredCredentials};
 pub use error::{Error, ErrorKind, Result};
@@ -414,6 +473,7 @@ const _: fn() = || {
     fn shareable<T: Send + Sync + Clone + 'static>() {}
     shareable::<Hub>();
     shareable::<Session>();
+    shareable::<DiskCache>();
     shareable::<Token>();
     shareable::<Credentials>();
     shareable::<DockerCredentialStore>();

@@ -234,16 +234,59 @@ async fn retries_can_be_turned_off() {
 }
 
 #[tokio::test]
-async fn timeouts_are_retried() {
+async fn a_timeout_after_the_request_was_sent_is_not_retried() {
+    // The server read the whole request: Hub may have counted a failed login, so sending
+    // the secret again could only add strikes toward the lockout.
     let silent = RawServer::start(Reply::Silence).await;
     let hub = builder(&silent.base_url)
         .timeout(Duration::from_millis(100))
         .retry_policy(RetryPolicy::default().initial_backoff(Duration::from_millis(1)))
         .build()
         .unwrap();
+    for result in [
+        hub.create_access_token("alice", "pw12").await.map(|_| ()),
+        hub.login("alice", "pw12").await.map(|_| ()),
+    ] {
+        let err = result.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Timeout);
+        // The caller may still decide to try again later.
+        assert!(err.is_retryable());
+    }
+    assert_eq!(silent.connections(), 2);
+}
+
+#[tokio::test]
+async fn the_deadline_ends_a_slow_attempt() {
+    let server = MockServer::start_async().await;
+    let slow = server
+        .mock_async(|when, then| {
+            when.path("/v2/auth/token");
+            then.status(200)
+                .delay(Duration::from_secs(3))
+                .json_body(json!({ "access_token": "late" }));
+        })
+        .await;
+    let hub = builder(&server.base_url())
+        .retry_policy(RetryPolicy::default().deadline(Duration::from_millis(100)))
+        .build()
+        .unwrap();
     let err = hub.create_access_token("alice", "pw12").await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout);
-    assert_eq!(silent.connections(), 3);
+    slow.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn no_retry_is_made_whose_wait_ends_past_the_deadline() {
+    let server = MockServer::start_async().await;
+    let (failing, succeeding) = flaky(&server, 1, 503, &[("retry-after", "2".into())]).await;
+    let hub = builder(&server.base_url())
+        .retry_policy(RetryPolicy::default().deadline(Duration::from_secs(1)))
+        .build()
+        .unwrap();
+    let err = hub.create_access_token("alice", "pw12").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unavailable);
+    failing.assert_calls_async(1).await;
+    succeeding.assert_calls_async(0).await;
 }
 
 #[tokio::test]

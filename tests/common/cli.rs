@@ -91,15 +91,47 @@ impl Cli {
     }
 
     /// Runs the binary to completion.
-    pub fn run(mut self) -> Run {
+    pub fn run(self) -> Run {
+        let mut started = self.start();
+        started.release();
+        started.finish()
+    }
+
+    /// Starts the binary without writing its stdin yet: a run that reads its secret from
+    /// stdin waits until [`Started::release`], so that many runs can be let go together.
+    pub fn start(mut self) -> Started {
         self.command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let mut child = self.command.spawn().unwrap();
-        // The child may exit before reading stdin; a broken pipe is fine.
-        let _ = child.stdin.take().unwrap().write_all(self.stdin.as_bytes());
-        let output = child.wait_with_output().unwrap();
+        Started {
+            child: self.command.spawn().unwrap(),
+            stdin: self.stdin,
+            _home: self.home,
+        }
+    }
+}
+
+/// A run of the binary that has started and waits for its stdin.
+pub struct Started {
+    child: std::process::Child,
+    stdin: String,
+    _home: tempfile::TempDir,
+}
+
+impl Started {
+    /// Writes the run's stdin and closes it.
+    pub fn release(&mut self) {
+        if let Some(mut stdin) = self.child.stdin.take() {
+            // The child may exit before reading stdin; a broken pipe is fine.
+            let _ = stdin.write_all(self.stdin.as_bytes());
+        }
+    }
+
+    /// Waits for the run to end.
+    pub fn finish(mut self) -> Run {
+        self.release();
+        let output = self.child.wait_with_output().unwrap();
         Run {
             code: output.status.code().unwrap(),
             stdout: String::from_utf8(output.stdout).unwrap(),

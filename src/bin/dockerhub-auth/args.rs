@@ -12,6 +12,9 @@ Environment:
   DOCKERHUB_USERNAME  the username (or organization name), when --username is not given
   DOCKERHUB_TOKEN     the secret, when it does not come from stdin
   DOCKERHUB_URL       the base URL, when --base-url is not given
+  DOCKERHUB_AUTH_CACHE_DIR  the token cache directory [default: $XDG_RUNTIME_DIR/dockerhub-auth,
+                      else ~/.cache/dockerhub-auth (~/Library/Caches/dockerhub-auth on macOS)]
+  DOCKERHUB_AUTH_NO_CACHE   1 to neither read nor write the token cache, as --no-cache
   DOCKER_AUTH_CONFIG, DOCKER_CONFIG, HOME
                       where Docker's stored credentials are read, as the docker CLI does
 
@@ -22,7 +25,12 @@ never with --no-docker-config); a prompt without echo when stdin is a terminal. 
 command exits with 2 and lists what it looked at; -v names the source used.
 
 No option takes a password or token as an argument (arguments are visible to other users);
-the only secret-like argument is login's one-time --code.";
+the only secret-like argument is login's one-time --code.
+
+token and login keep the token, or Docker Hub's refusal, in the token cache: the next run
+(another CI job, another process) reuses the token instead of logging in again, and a
+rejected secret or a rate limit is answered from the cache (exit 3 or 5) without a request
+until it expires. `dockerhub-auth logout` empties the cache; --no-cache bypasses it.";
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -70,6 +78,10 @@ pub(crate) struct Global {
     /// Log what happens on stderr (-vv for the HTTP stack too); never a secret or token
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub(crate) verbose: u8,
+
+    /// Neither read nor write the token cache [env: DOCKERHUB_AUTH_NO_CACHE=1]
+    #[arg(long, global = true)]
+    pub(crate) no_cache: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,6 +119,11 @@ pub(crate) enum Command {
         crate::registry::ENVIRONMENT
     ))]
     RateLimit(commands::rate_limit::RateLimitArgs),
+
+    #[command(after_help = format!(
+        "Never touches Docker's own files (~/.docker).\n\n{ENVIRONMENT}\n\n{EXIT_CODES}"
+    ))]
+    Logout(commands::logout::LogoutArgs),
 }
 
 const MANAGEMENT: &str = "\

@@ -62,7 +62,13 @@ pub(crate) fn exit_code(kind: ErrorKind) -> u8 {
 
 impl From<dockerhub_auth::Error> for Failure {
     fn from(error: dockerhub_auth::Error) -> Self {
-        Failure::new(exit_code(error.kind()), with_root_cause(&error))
+        let mut message = with_root_cause(&error);
+        if error.is_remembered() {
+            // Answered from the token cache, without a request: say how to ask Hub now.
+            message
+                .push_str("; to try again now, run `dockerhub-auth logout` (or pass --no-cache)");
+        }
+        Failure::new(exit_code(error.kind()), message)
     }
 }
 

@@ -4,6 +4,7 @@
 //! only on top of the library's public API.
 
 mod args;
+mod cache;
 mod commands;
 mod credentials;
 mod failure;
@@ -46,6 +47,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Oat(args) => commands::oat::run(args, global).await,
         Command::RegistryToken(args) => commands::registry_token::run(args, global).await,
         Command::RateLimit(args) => commands::rate_limit::run(args, global).await,
+        Command::Logout(args) => commands::logout::run(args),
     }
 }
 

@@ -1,11 +1,17 @@
 //! `dockerhub-auth login`: `POST /v2/users/login`, then `/v2/users/2fa-login` when Docker Hub
-//! asks for a second factor.
+//! asks for a second factor, through the token cache.
+//!
+//! The cache entry is keyed on the username and the password, like `token`'s on its secret:
+//! a cached token (a two-factor login's too) is printed without asking for a code, and a
+//! rejected password is answered from the cache. A rejected code is not remembered: a
+//! person may have mistyped it.
 
 use clap::Args;
-use dockerhub_auth::{Hub, Login, Token};
+use dockerhub_auth::{Credentials, ErrorKind, Hub, Session};
 
 use crate::{
     args::Global,
+    cache::with_cache,
     credentials::{self, Request, Resolved},
     failure::{EXIT_SECOND_FACTOR, Failure},
     hub::hub,
@@ -44,34 +50,56 @@ pub(crate) async fn run(args: LoginArgs, global: &Global) -> Result<(), Failure>
         no_docker_config: args.no_docker_config,
         secret_name: "password",
     };
-    let (token, _) = password_login(&hub, request, args.code).await?;
+    let login = password_login(&hub, request, args.code, global).await?;
+    let token = login.session.token().await.map_err(second_factor_failure)?;
     print_token(&token, global.json)
 }
 
-/// Logs in with a password from the sources of `request`, completing the second factor with
-/// `code` (else a prompt on a terminal) when Docker Hub asks for one. Returns the token and
-/// the username it was issued to.
+/// A password login's session (through the token cache unless it is turned off), and the
+/// username it logs in as.
+pub(crate) struct PasswordLogin {
+    pub(crate) session: Session,
+    pub(crate) username: String,
+}
+
+/// Returns a session that logs in with a password from the sources of `request`, completing
+/// the second factor with `code` (else a prompt on a terminal) when Docker Hub asks for one.
+/// Nothing is sent before its first `token()`.
 pub(crate) async fn password_login(
     hub: &Hub,
     request: Request,
     code: Option<String>,
-) -> Result<(Token, String), Failure> {
+    global: &Global,
+) -> Result<PasswordLogin, Failure> {
     let Resolved {
         username,
         secret: password,
     } = credentials::resolve(request).await?;
-    let token = match hub.login(&username, password).await? {
-        Login::Authenticated(token) => token,
-        Login::SecondFactorRequired(challenge) => {
-            let code = input::code(code)?.ok_or_else(|| {
-                Failure::new(
-                    EXIT_SECOND_FACTOR,
-                    "docker hub requires a second factor for this account: pass --code, or \
-                     run in a terminal to be asked for it",
-                )
-            })?;
-            hub.login_second_factor(&challenge, code).await?
-        }
-    };
-    Ok((token, username))
+    // Asked only when Hub wants a second factor, and not at all when the cache has a token.
+    let session = hub
+        .session_builder(Credentials::password(username.clone(), password))
+        .second_factor_prompt(move || match input::code(code.clone()) {
+            Ok(code) => code,
+            Err(failure) => {
+                eprintln!("dockerhub-auth: {}", failure.message);
+                None
+            }
+        });
+    Ok(PasswordLogin {
+        session: with_cache(session, global).build(),
+        username,
+    })
+}
+
+/// The failure for an error of a password session: a second factor nobody could give is
+/// exit 4 with what to do.
+pub(crate) fn second_factor_failure(error: dockerhub_auth::Error) -> Failure {
+    if error.kind() == ErrorKind::SecondFactorRequired {
+        return Failure::new(
+            EXIT_SECOND_FACTOR,
+            "docker hub requires a second factor for this account: pass --code, or run in a \
+             terminal to be asked for it",
+        );
+    }
+    error.into()
 }

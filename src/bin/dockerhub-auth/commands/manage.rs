@@ -9,13 +9,14 @@ use std::{
 
 use clap::Args;
 use dockerhub_auth::{
-    ExposeSecret, Hub, OatResource, OatResourceKind, OatScope, SecretString, Token,
+    ExposeSecret, Hub, OatResource, OatResourceKind, OatScope, SecretString, Session,
 };
 use serde_json::{Value, json};
 use zeroize::Zeroizing;
 
 use crate::{
-    commands::login::password_login,
+    args::Global,
+    commands::login::{PasswordLogin, password_login, second_factor_failure},
     credentials::Request,
     failure::{EXIT_OTHER, Failure, exit_code},
     output::{rfc3339, write_stdout},
@@ -44,19 +45,21 @@ pub(crate) struct ManagementLogin {
     code: Option<String>,
 }
 
-/// A bearer token for the access-token routes, and the username it belongs to.
+/// A bearer for the access-token routes (a password session, so that a token Hub refuses is
+/// refreshed once), and the username it belongs to.
 pub(crate) struct LoggedIn {
-    pub(crate) token: Token,
+    pub(crate) bearer: Session,
     pub(crate) username: String,
 }
 
-/// Returns a bearer token Docker Hub accepts for managing tokens: a password login (from
-/// the sources `login` reads), with the second factor when Hub asks for one.
-///
-/// The one place the CLI gets such a token: a token cache plugs in here.
+/// Returns a bearer Docker Hub accepts for managing tokens: a password login (from the
+/// sources `login` reads, through the token cache like `login`), with the second factor when
+/// Hub asks for one. The login happens here, so that a refusal is reported before anything
+/// else is done.
 pub(crate) async fn management_bearer(
     hub: &Hub,
     login: ManagementLogin,
+    global: &Global,
 ) -> Result<LoggedIn, Failure> {
     let request = Request {
         username: login.username,
@@ -65,8 +68,13 @@ pub(crate) async fn management_bearer(
         no_docker_config: login.no_docker_config,
         secret_name: "password",
     };
-    let (token, username) = password_login(hub, request, login.code).await?;
-    Ok(LoggedIn { token, username })
+    let PasswordLogin { session, username } =
+        password_login(hub, request, login.code, global).await?;
+    session.token().await.map_err(second_factor_failure)?;
+    Ok(LoggedIn {
+        bearer: session,
+        username,
+    })
 }
 
 /// `--expires`: a duration from now (`90d`) or a date (`2027-01-01`, or RFC 3339).

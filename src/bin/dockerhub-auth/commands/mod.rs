@@ -2,6 +2,7 @@
 
 pub(crate) mod inspect;
 pub(crate) mod login;
+pub(crate) mod logout;
 pub(crate) mod manage;
 pub(crate) mod oat;
 pub(crate) mod pat;

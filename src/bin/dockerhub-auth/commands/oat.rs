@@ -118,9 +118,9 @@ pub(crate) async fn run(args: OatArgs, global: &Global) -> Result<(), Failure> {
         require_confirmation_possible(delete.yes)?;
     }
     let hub = hub(global)?;
-    let bearer = management_bearer(&hub, args.login).await?;
+    let bearer = management_bearer(&hub, args.login, global).await?;
     let json = global.json;
-    let tokens = |org: &str| hub.org_access_tokens(&bearer.token, org);
+    let tokens = |org: &str| hub.org_access_tokens(&bearer.bearer, org);
     match args.verb {
         OatVerb::List(OrgListArgs { org, filters }) => {
             let now = SystemTime::now();

@@ -107,8 +107,8 @@ pub(crate) async fn run(args: PatArgs, global: &Global) -> Result<(), Failure> {
         require_confirmation_possible(delete.yes)?;
     }
     let hub = hub(global)?;
-    let bearer = management_bearer(&hub, args.login).await?;
-    let tokens = hub.access_tokens(&bearer.token).username(bearer.username);
+    let bearer = management_bearer(&hub, args.login, global).await?;
+    let tokens = hub.access_tokens(&bearer.bearer).username(bearer.username);
     let json = global.json;
     match args.verb {
         PatVerb::List(filters) => {

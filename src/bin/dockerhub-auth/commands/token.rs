@@ -1,9 +1,12 @@
-//! `dockerhub-auth token`: `POST /v2/auth/token` with a PAT, OAT or password.
+//! `dockerhub-auth token`: `POST /v2/auth/token` with a PAT, OAT or password, through the
+//! token cache.
 
 use clap::Args;
+use dockerhub_auth::Credentials;
 
 use crate::{
     args::Global,
+    cache::with_cache,
     credentials::{self, Request, Resolved},
     failure::Failure,
     hub::hub,
@@ -39,6 +42,7 @@ pub(crate) async fn run(args: TokenArgs, global: &Global) -> Result<(), Failure>
         secret_name: "access token",
     })
     .await?;
-    let token = hub.create_access_token(&username, secret).await?;
+    let session = hub.session_builder(Credentials::access_token(username, secret));
+    let token = with_cache(session, global).build().token().await?;
     print_token(&token, global.json)
 }

@@ -1,0 +1,371 @@
+//! [`FileStore`]: the cache directory on this machine.
+//!
+//! ```text
+//! <dir>/              0700, owned by the user, writable by nobody else
+//!   key               0600, the 32 random bytes of the keyed hash
+//!   <name>.json       0600, one entry (see `entry`), replaced by rename
+//!   <name>.lock       0600, empty; `flock`ed by the process refreshing <name>
+//!   .<name>.<pid>.<n>.tmp   an entry being written
+//! ```
+//!
+//! Safety: the directory and every file must belong to the user and be writable by nobody
+//! else, and the key must be readable by nobody else (with it, the names of entries could
+//! be checked against guessed passwords). Anything else is not used. On platforms without
+//! Unix permissions that cannot be checked, so the cache is not used there at all.
+//!
+//! Writes are atomic (a temporary file, then a rename) but not synced: after a power cut an
+//! entry may be empty, which reads as no entry. Locks are `flock`-style advisory locks
+//! (std's `File::try_lock`): the operating system drops them when their holder exits or
+//! dies, so a crash never leaves a stale lock.
+
+use std::{
+    fs::{self, DirBuilder, File, Metadata, OpenOptions, TryLockError},
+    io::{self, Read, Write},
+    path::{Path, PathBuf},
+    sync::atomic::{AtomicU64, Ordering},
+    time::{Duration, Instant},
+};
+
+use zeroize::Zeroizing;
+
+use super::{
+    key::{EntryName, HASH_KEY_LEN, HashKey},
+    store::{Lease, Store},
+};
+
+/// The name of the key file in the cache directory.
+const KEY_FILE: &str = "key";
+
+/// Entries are a few KiB; anything much larger is not one.
+const MAX_ENTRY_BYTES: u64 = 64 * 1024;
+
+/// The longest pause between two tries of a lock.
+const MAX_LOCK_PAUSE: Duration = Duration::from_millis(20);
+
+/// Why the cache directory cannot be used.
+#[derive(Debug)]
+pub(crate) enum Unusable {
+    /// Not a Unix platform: permissions cannot be checked, so the cache is not used.
+    Unsupported,
+    /// Another user owns it, or others may write to it (or read the key).
+    Unsafe(String),
+    /// It could not be created or read.
+    Failed(String),
+}
+
+/// The cache directory, checked and with its key loaded.
+#[derive(Debug)]
+pub(crate) struct FileStore {
+    dir: PathBuf,
+    hash_key: HashKey,
+}
+
+impl FileStore {
+    /// Creates the directory (mode 0700) when it does not exist, checks that it is safe,
+    /// and loads its key, creating it when there is none.
+    pub(crate) fn open(dir: &Path) -> Result<FileStore, Unusable> {
+        check_platform()?;
+        let mut builder = DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir).map_err(|error| {
+            Unusable::Failed(format!(
+                "cannot create the token cache directory {}: {error}",
+                dir.display()
+            ))
+        })?;
+        FileStore::open_created(dir)
+    }
+
+    /// Opens the directory only when it exists: `Ok(None)` when it does not.
+    pub(crate) fn open_existing(dir: &Path) -> Result<Option<FileStore>, Unusable> {
+        check_platform()?;
+        match fs::metadata(dir) {
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+            _ => FileStore::open_created(dir).map(Some),
+        }
+    }
+
+    fn open_created(dir: &Path) -> Result<FileStore, Unusable> {
+        let metadata = fs::metadata(dir).map_err(|error| {
+            Unusable::Failed(format!(
+                "cannot read the token cache directory {}: {error}",
+                dir.display()
+            ))
+        })?;
+        if !metadata.is_dir() {
+            return Err(Unusable::Failed(format!(
+                "the token cache location {} is not a directory",
+                dir.display()
+            )));
+        }
+        check_owner_and_writers(&metadata, "the token cache directory", dir)?;
+        Ok(FileStore {
+            dir: dir.to_owned(),
+            hash_key: load_or_create_key(dir)?,
+        })
+    }
+
+    fn entry_path(&self, name: &EntryName) -> PathBuf {
+        self.dir.join(format!("{}.json", name.as_str()))
+    }
+
+    fn lock_path(&self, name: &EntryName) -> PathBuf {
+        self.dir.join(format!("{}.lock", name.as_str()))
+    }
+
+    /// Removes temporary files a crashed writer left behind; returns how many.
+    pub(crate) fn remove_leftovers(&self) -> io::Result<usize> {
+        let mut removed = 0;
+        for file in fs::read_dir(&self.dir)? {
+            let file_name = file?.file_name();
+            let Some(file_name) = file_name.to_str() else {
+                continue;
+            };
+            if file_name.starts_with('.') && file_name.ends_with(".tmp") {
+                remove_if_present(&self.dir.join(file_name))?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+}
+
+impl Store for FileStore {
+    fn hash_key(&self) -> &HashKey {
+        &self.hash_key
+    }
+
+    fn load(&self, name: &EntryName) -> Option<Zeroizing<Vec<u8>>> {
+        let path = self.entry_path(name);
+        let file = match File::open(&path) {
+            Ok(file) => file,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return None,
+            Err(error) => {
+                tracing::debug!(path = %path.display(), %error, "cache entry unreadable");
+                return None;
+            }
+        };
+        let metadata = file.metadata().ok()?;
+        if let Err(Unusable::Unsafe(why)) =
+            check_owner_and_writers(&metadata, "the cache entry", &path)
+        {
+            super::warn_once(&path, &format!("{why}; not using it"));
+            return None;
+        }
+        let mut bytes = Zeroizing::new(Vec::new());
+        file.take(MAX_ENTRY_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .ok()?;
+        (bytes.len() as u64 <= MAX_ENTRY_BYTES).then_some(bytes)
+    }
+
+    fn save(&self, name: &EntryName, bytes: &[u8]) -> io::Result<()> {
+        let (temporary, mut file) = create_temporary(&self.dir, name.as_str())?;
+        let written = file.write_all(bytes);
+        drop(file);
+        let written = written.and_then(|()| fs::rename(&temporary, self.entry_path(name)));
+        if written.is_err() {
+            let _ = fs::remove_file(&temporary);
+        }
+        written
+    }
+
+    fn lock(&self, name: &EntryName, wait: Duration) -> io::Result<Option<Box<dyn Lease>>> {
+        let file = private_options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(self.lock_path(name))?;
+        let deadline = Instant::now() + wait;
+        let mut pause = Duration::from_millis(1);
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(Some(Box::new(FileLease { _file: file }))),
+                Err(TryLockError::WouldBlock) => {}
+                Err(TryLockError::Error(error)) => return Err(error),
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok(None);
+            }
+            // On a blocking thread of tokio's pool, never on an async worker.
+            std::thread::sleep(pause.min(left));
+            pause = (pause * 2).min(MAX_LOCK_PAUSE);
+        }
+    }
+
+    fn names(&self) -> io::Result<Vec<EntryName>> {
+        let mut names = Vec::new();
+        for file in fs::read_dir(&self.dir)? {
+            let file_name = file?.file_name();
+            let Some(file_name) = file_name.to_str() else {
+                continue;
+            };
+            let stem = file_name
+                .strip_suffix(".json")
+                .or_else(|| file_name.strip_suffix(".lock"));
+            if let Some(name) = stem.and_then(EntryName::parse)
+                && !names.contains(&name)
+            {
+                names.push(name);
+            }
+        }
+        Ok(names)
+    }
+
+    fn remove(&self, name: &EntryName) -> io::Result<()> {
+        remove_if_present(&self.entry_path(name))?;
+        remove_if_present(&self.lock_path(name))
+    }
+}
+
+/// Holds a lock file locked; the lock goes with the file handle.
+struct FileLease {
+    _file: File,
+}
+
+impl Lease for FileLease {}
+
+fn remove_if_present(path: &Path) -> io::Result<()> {
+    match fs::remove_file(path) {
+        Err(error) if error.kind() != io::ErrorKind::NotFound => Err(error),
+        _ => Ok(()),
+    }
+}
+
+/// Options that create files readable and writable by the user alone.
+fn private_options() -> OpenOptions {
+    let mut options = OpenOptions::new();
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+}
+
+/// Creates a new, empty temporary file next to `stem`'s entry, named so that no other
+/// writer (another process, another thread) can pick the same name.
+fn create_temporary(dir: &Path, stem: &str) -> io::Result<(PathBuf, File)> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    loop {
+        let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let path = dir.join(format!(".{stem}.{}.{count}.tmp", std::process::id()));
+        match private_options().write(true).create_new(true).open(&path) {
+            // A leftover of a crashed process that had the same id: take the next number.
+            Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {}
+            result => return result.map(|file| (path, file)),
+        }
+    }
+}
+
+/// Returns the directory's key, creating it when there is none and replacing it when it is
+/// damaged (which makes every entry unreachable: they are refreshed once).
+fn load_or_create_key(dir: &Path) -> Result<HashKey, Unusable> {
+    let path = dir.join(KEY_FILE);
+    let failed = |error: io::Error| {
+        Unusable::Failed(format!(
+            "cannot use the token cache key {}: {error}",
+            path.display()
+        ))
+    };
+    // A few rounds: another process may be creating or replacing the key at the same time.
+    for _ in 0..3 {
+        match File::open(&path) {
+            Ok(file) => {
+                let metadata = file.metadata().map_err(failed)?;
+                check_owner_and_writers(&metadata, "the token cache key", &path)?;
+                check_not_readable_by_others(&metadata, &path)?;
+                let mut bytes = Zeroizing::new(Vec::with_capacity(HASH_KEY_LEN + 1));
+                file.take(HASH_KEY_LEN as u64 + 1)
+                    .read_to_end(&mut bytes)
+                    .map_err(failed)?;
+                if let Ok(key) = <[u8; HASH_KEY_LEN]>::try_from(bytes.as_slice()) {
+                    return Ok(HashKey::new(Zeroizing::new(key)));
+                }
+                // Damaged (a writer died half-way, or someone edited it): replace it.
+                let temporary = write_new_key(dir).map_err(failed)?;
+                let renamed = fs::rename(&temporary, &path);
+                let _ = fs::remove_file(&temporary);
+                renamed.map_err(failed)?;
+            }
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                let temporary = write_new_key(dir).map_err(failed)?;
+                // A hard link never replaces: when two processes race, one key wins and both
+                // read it back in the next round.
+                let linked = match fs::hard_link(&temporary, &path) {
+                    Err(error) if error.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+                    // A file system without hard links: a rename is close enough.
+                    Err(_) => fs::rename(&temporary, &path),
+                    Ok(()) => Ok(()),
+                };
+                let _ = fs::remove_file(&temporary);
+                linked.map_err(failed)?;
+            }
+            Err(error) => return Err(failed(error)),
+        }
+    }
+    Err(Unusable::Failed(format!(
+        "the token cache key {} keeps changing",
+        path.display()
+    )))
+}
+
+/// Writes a fresh random key to a temporary file and returns its path.
+fn write_new_key(dir: &Path) -> io::Result<PathBuf> {
+    let mut key = Zeroizing::new([0u8; HASH_KEY_LEN]);
+    getrandom::fill(key.as_mut_slice()).map_err(io::Error::other)?;
+    let (path, mut file) = create_temporary(dir, KEY_FILE)?;
+    file.write_all(key.as_slice())?;
+    Ok(path)
+}
+
+fn check_platform() -> Result<(), Unusable> {
+    if cfg!(unix) {
+        Ok(())
+    } else {
+        Err(Unusable::Unsupported)
+    }
+}
+
+/// Refuses what another user owns, or what the group or others may write.
+#[cfg(unix)]
+fn check_owner_and_writers(metadata: &Metadata, what: &str, path: &Path) -> Result<(), Unusable> {
+    use std::os::unix::fs::MetadataExt as _;
+    if metadata.uid() != rustix::process::geteuid().as_raw() {
+        return Err(Unusable::Unsafe(format!(
+            "{what} {} belongs to another user",
+            path.display()
+        )));
+    }
+    if metadata.mode() & 0o022 != 0 {
+        return Err(Unusable::Unsafe(format!(
+            "{what} {} is writable by other users",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses a key the group or others may read.
+#[cfg(unix)]
+fn check_not_readable_by_others(metadata: &Metadata, path: &Path) -> Result<(), Unusable> {
+    use std::os::unix::fs::MetadataExt as _;
+    if metadata.mode() & 0o077 != 0 {
+        return Err(Unusable::Unsafe(format!(
+            "the token cache key {} is readable by other users",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_owner_and_writers(_: &Metadata, _: &str, _: &Path) -> Result<(), Unusable> {
+    Err(Unusable::Unsupported)
+}
+
+#[cfg(not(unix))]
+fn check_not_readable_by_others(_: &Metadata, _: &Path) -> Result<(), Unusable> {
+    Err(Unusable::Unsupported)
+}

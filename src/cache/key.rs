@@ -1,0 +1,246 @@
+//! What a cached token is filed under: a keyed hash (HMAC-SHA-256) of everything that
+//! decides which token a request gets, with a random key kept beside the entries.
+//!
+//! The secret is part of the hash, so a new secret is a new entry (a fixed token is never
+//! blocked by the old one's rejection), and a file name tells nothing that helps guess it:
+//! without the key, a name cannot even be checked against a guess.
+
+use std::fmt;
+
+use hmac::{Hmac, KeyInit as _, Mac as _};
+use secrecy::{ExposeSecret, SecretString};
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+/// The length of the random key, in bytes.
+pub(crate) const HASH_KEY_LEN: usize = 32;
+
+/// Everything that decides which token a request gets: where it is asked for, how, by
+/// whom, with which secret, for which scopes.
+///
+/// For Docker Hub: the base URL, the route (`/v2/auth/token`, `/v2/users/login`), the
+/// identifier and its secret. For a registry: the realm, the service, the identifier (empty
+/// when anonymous), the secret (none when anonymous) and the scope set.
+pub(crate) struct KeyMaterial {
+    endpoint: String,
+    route: String,
+    identifier: String,
+    secret: Option<SecretString>,
+    /// Sorted and without duplicates, so that the order a caller gives them in does not
+    /// matter.
+    scopes: Vec<String>,
+}
+
+impl KeyMaterial {
+    /// Returns the material for a token from `endpoint` (a base URL or a realm) by `route`
+    /// (a path, or a registry's service), for `identifier` with `secret`.
+    pub(crate) fn new(
+        endpoint: impl Into<String>,
+        route: impl Into<String>,
+        identifier: impl Into<String>,
+        secret: Option<SecretString>,
+    ) -> Self {
+        KeyMaterial {
+            endpoint: endpoint.into(),
+            route: route.into(),
+            identifier: identifier.into(),
+            secret,
+            scopes: Vec::new(),
+        }
+    }
+
+    /// Adds the scopes the token is for (a registry token's); their order does not matter.
+    #[cfg_attr(not(test), allow(dead_code))] // for registry tokens; Hub tokens have none
+    pub(crate) fn scopes<S: Into<String>>(mut self, scopes: impl IntoIterator<Item = S>) -> Self {
+        self.scopes.extend(scopes.into_iter().map(Into::into));
+        self.scopes.sort();
+        self.scopes.dedup();
+        self
+    }
+
+    /// Returns the identifier, which `logout --username` matches on.
+    pub(crate) fn identifier(&self) -> &str {
+        &self.identifier
+    }
+}
+
+impl fmt::Debug for KeyMaterial {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyMaterial")
+            .field("endpoint", &self.endpoint)
+            .field("route", &self.route)
+            .field("identifier", &self.identifier)
+            .field("scopes", &self.scopes)
+            .finish_non_exhaustive() // the secret is never printed
+    }
+}
+
+/// The random key of the keyed hash, shared by every process that uses one store.
+pub(crate) struct HashKey(Zeroizing<[u8; HASH_KEY_LEN]>);
+
+impl HashKey {
+    pub(crate) fn new(bytes: Zeroizing<[u8; HASH_KEY_LEN]>) -> Self {
+        HashKey(bytes)
+    }
+
+    /// Returns the name an entry for `material` is stored under: 64 hex digits.
+    pub(crate) fn entry_name(&self, material: &KeyMaterial) -> EntryName {
+        let mut mac = self.mac(b"dockerhub-auth entry 1");
+        for field in [
+            material.endpoint.as_bytes(),
+            material.route.as_bytes(),
+            material.identifier.as_bytes(),
+        ] {
+            field_into(&mut mac, field);
+        }
+        match &material.secret {
+            Some(secret) => {
+                mac.update(&[1]);
+                field_into(&mut mac, secret.expose_secret().as_bytes());
+            }
+            None => mac.update(&[0]),
+        }
+        mac.update(&(material.scopes.len() as u64).to_be_bytes());
+        for scope in &material.scopes {
+            field_into(&mut mac, scope.as_bytes());
+        }
+        EntryName(hex(&mac.finalize().into_bytes()))
+    }
+
+    /// Returns the tag an entry for `identifier` carries, so that its entries can be found
+    /// and removed without the secret, and without the name in clear.
+    pub(crate) fn identifier_tag(&self, identifier: &str) -> String {
+        let mut mac = self.mac(b"dockerhub-auth identifier 1");
+        field_into(&mut mac, identifier.as_bytes());
+        hex(&mac.finalize().into_bytes())
+    }
+
+    fn mac(&self, domain: &[u8]) -> Hmac<Sha256> {
+        // A 32-byte key fits HMAC-SHA-256's 64-byte block: it is zero-padded, as
+        // `new_from_slice` would do, without its `Result` for lengths that cannot occur.
+        let mut block = Zeroizing::new([0u8; 64]);
+        for (to, from) in block.iter_mut().zip(self.0.iter()) {
+            *to = *from;
+        }
+        let mut mac = Hmac::<Sha256>::new(&(*block).into());
+        field_into(&mut mac, domain);
+        mac
+    }
+}
+
+impl fmt::Debug for HashKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("HashKey([REDACTED])")
+    }
+}
+
+/// Feeds one length-prefixed field, so that no two different inputs hash the same bytes.
+fn field_into(mac: &mut Hmac<Sha256>, field: &[u8]) {
+    mac.update(&(field.len() as u64).to_be_bytes());
+    mac.update(field);
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// The name of one entry in a store: 64 lowercase hex digits.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct EntryName(String);
+
+impl EntryName {
+    /// Returns the name when `text` is one this module could have made.
+    pub(crate) fn parse(text: &str) -> Option<EntryName> {
+        let valid = text.len() == 64
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        valid.then(|| EntryName(text.to_owned()))
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(byte: u8) -> HashKey {
+        HashKey::new(Zeroizing::new([byte; HASH_KEY_LEN]))
+    }
+
+    fn pat(secret: &str) -> KeyMaterial {
+        KeyMaterial::new(
+            "https://hub.docker.com",
+            "/v2/auth/token",
+            "alice",
+            Some(SecretString::from(secret)),
+        )
+    }
+
+    #[test]
+    fn every_part_of_the_material_changes_the_name() {
+        let key = key(7);
+        let base = key.entry_name(&pat("dckr_pat_one"));
+        assert_eq!(base, key.entry_name(&pat("dckr_pat_one")));
+        let others = [
+            pat("dckr_pat_two"),
+            KeyMaterial::new("https://hub.docker.com", "/v2/users/login", "alice", None),
+            KeyMaterial::new("https://hub.docker.com", "/v2/auth/token", "alice", None),
+            KeyMaterial::new("https://mirror.example", "/v2/auth/token", "alice", None),
+            pat("dckr_pat_one").scopes(["repository:library/alpine:pull"]),
+        ];
+        for other in others {
+            assert_ne!(key.entry_name(&other), base, "{other:?}");
+        }
+        // Field boundaries count: "ab" + "c" is not "a" + "bc".
+        let split = |id: &str, secret: &str| {
+            key.entry_name(&KeyMaterial::new(
+                "e",
+                "r",
+                id,
+                Some(SecretString::from(secret)),
+            ))
+        };
+        assert_ne!(split("ab", "cdef"), split("abc", "def"));
+    }
+
+    #[test]
+    fn the_padded_key_is_hmacs_own_padding() {
+        let key = key(5);
+        let mut ours = key.mac(b"domain");
+        ours.update(b"message");
+        let mut theirs = Hmac::<Sha256>::new_from_slice(&[5; HASH_KEY_LEN]).unwrap();
+        field_into(&mut theirs, b"domain");
+        theirs.update(b"message");
+        assert_eq!(ours.finalize().into_bytes(), theirs.finalize().into_bytes());
+    }
+
+    #[test]
+    fn another_key_gives_other_names() {
+        assert_ne!(
+            key(1).entry_name(&pat("dckr_pat_one")),
+            key(2).entry_name(&pat("dckr_pat_one"))
+        );
+    }
+
+    #[test]
+    fn scope_order_does_not_matter() {
+        let key = key(3);
+        let a = pat("s").scopes(["b", "a", "a"]);
+        let b = pat("s").scopes(["a", "b"]);
+        assert_eq!(key.entry_name(&a), key.entry_name(&b));
+    }
+
+    #[test]
+    fn names_are_hex_and_show_nothing_of_the_secret() {
+        let name = key(9).entry_name(&pat("dckr_pat_CANARY"));
+        assert_eq!(EntryName::parse(name.as_str()), Some(name.clone()));
+        assert!(!name.as_str().contains("CANARY"));
+        assert!(!format!("{:?}", pat("dckr_pat_CANARY")).contains("CANARY"));
+        assert_eq!(EntryName::parse("../../etc/passwd"), None);
+        assert_eq!(EntryName::parse(&"A".repeat(64)), None);
+    }
+}
