@@ -286,7 +286,11 @@ fn disk_cache_hit(bencher: Bencher) {
     runtime.block_on(session().token()).unwrap();
     let before = SERVER.requests.load(Ordering::SeqCst);
     bencher.bench_local(|| runtime.block_on(session().token()).unwrap());
-    assert_eq!(SERVER.requests.load(Ordering::SeqCst), before, "served from disk");
+    assert_eq!(
+        SERVER.requests.load(Ordering::SeqCst),
+        before,
+        "served from disk"
+    );
 }
 
 /// 1,000 tasks ask a cold session for a token at once, on a two-thread runtime.
