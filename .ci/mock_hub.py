@@ -2,8 +2,11 @@
 """A stand-in for Docker Hub's token route, for CI's run of the README's main command.
 
 Answers POST /v2/auth/token with a JWT-shaped token when the body has the identifier and
-secret given on the command line, and 401 otherwise. Prints its base URL on stdout once it
-listens. Loopback only; stops when its parent closes stdin.
+secret given on the command line, and 401 otherwise. GET /requests answers how many POSTs
+it has had (for the benchmarks that count requests on the wire). An optional third
+argument delays every token answer by that many milliseconds, a stand-in for the distance
+to the real Hub. Prints its base URL on stdout once it listens. Loopback only; stops when
+its parent closes stdin.
 """
 import base64
 import json
@@ -13,6 +16,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 IDENTIFIER, SECRET = sys.argv[1], sys.argv[2]
+DELAY = float(sys.argv[3]) / 1000 if len(sys.argv) > 3 else 0.0
 
 
 def b64(data: bytes) -> str:
@@ -25,10 +29,26 @@ def token() -> str:
     return ".".join([b64(b'{"alg":"none"}'), b64(json.dumps(claims).encode()), b64(b"sig")])
 
 
+REQUESTS = 0
+COUNTING = threading.Lock()
+
+
 class Hub(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
+    def do_GET(self):
+        if self.path == "/requests":
+            with COUNTING:
+                self.answer(200, {"requests": REQUESTS})
+        else:
+            self.answer(404, {"message": "not found"})
+
     def do_POST(self):
+        global REQUESTS
+        with COUNTING:
+            REQUESTS += 1
+        if DELAY:
+            time.sleep(DELAY)
         body = self.rfile.read(int(self.headers.get("content-length", 0)))
         try:
             sent = json.loads(body)

@@ -4,7 +4,11 @@
 //!   minimal hand-written reqwest POST + serde decode with the same client settings;
 //! - `session_warm_token`: `Session::token()` on a warm cache;
 //! - `session_cold_burst`: 1,000 concurrent `Session::token()` calls on a cold session, and
-//!   how many requests they put on the wire (must be 1).
+//!   how many requests they put on the wire (must be 1);
+//! - `session_warm_token_with_disk_cache`: the same warm call on a session that also has a
+//!   disk cache (the memory path must not pay for the disk);
+//! - `disk_cache_hit`: a new session (as in a new process) whose token is on disk: the
+//!   blocking-pool trip, the file reads and the decoding.
 //!
 //! The server is started by the bench itself on 127.0.0.1: a fixed answer over HTTP/1.1
 //! keep-alive, fast enough that the client is what is measured.
@@ -21,7 +25,7 @@ use std::{
 
 use base64::Engine as _;
 use divan::Bencher;
-use dockerhub_auth::{Credentials, Hub, Session};
+use dockerhub_auth::{Credentials, DiskCache, Hub, Session};
 use futures_util::FutureExt as _;
 
 fn main() {
@@ -251,6 +255,42 @@ fn session_warm_token(bencher: Bencher) {
     let session = hub().session(Credentials::access_token("alice", "dckr_pat_bench"));
     runtime.block_on(session.token()).unwrap();
     bencher.bench_local(|| session.token().now_or_never().unwrap().unwrap());
+}
+
+/// `Session::token()` on a warm cache, for a session that also has a disk cache.
+#[divan::bench]
+fn session_warm_token_with_disk_cache(bencher: Bencher) {
+    let runtime = runtime();
+    let _context = runtime.enter();
+    let dir = tempfile::tempdir().unwrap();
+    let session = hub()
+        .session_builder(Credentials::access_token("alice", "dckr_pat_bench"))
+        .disk_cache(DiskCache::at(dir.path().join("cache")))
+        .build();
+    runtime.block_on(session.token()).unwrap();
+    bencher.bench_local(|| session.token().now_or_never().unwrap().unwrap());
+}
+
+/// A new session, as a new process would build, whose token is already on disk.
+#[divan::bench(sample_count = 50, sample_size = 10)]
+fn disk_cache_hit(bencher: Bencher) {
+    let runtime = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let cache = DiskCache::at(dir.path().join("cache"));
+    let hub = hub();
+    let session = || {
+        hub.session_builder(Credentials::access_token("alice", "dckr_pat_bench"))
+            .disk_cache(cache.clone())
+            .build()
+    };
+    runtime.block_on(session().token()).unwrap();
+    let before = SERVER.requests.load(Ordering::SeqCst);
+    bencher.bench_local(|| runtime.block_on(session().token()).unwrap());
+    assert_eq!(
+        SERVER.requests.load(Ordering::SeqCst),
+        before,
+        "served from disk"
+    );
 }
 
 /// 1,000 tasks ask a cold session for a token at once, on a two-thread runtime.
