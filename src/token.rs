@@ -34,6 +34,9 @@ struct Inner {
     /// Decoded on first use: a caller who never looks at them does not pay for it.
     claims: OnceLock<Option<Claims>>,
     received_at: SystemTime,
+    /// How long the issuer said the token lives from `received_at`, when it said so beside
+    /// the token (a registry's `expires_in`) rather than inside it (a JWT's `exp`).
+    stated_lifetime: Option<Duration>,
 }
 
 impl Token {
@@ -50,13 +53,29 @@ impl Token {
 
     /// Wraps a token string as Docker Hub returned it, decoding its claims when it is a JWT.
     pub(crate) fn new(secret: SecretString, received_at: SystemTime) -> Token {
+        Token::with_stated_lifetime(secret, received_at, None)
+    }
+
+    /// Wraps a token whose issuer said beside it how long it lives from `received_at`.
+    pub(crate) fn with_stated_lifetime(
+        secret: SecretString,
+        received_at: SystemTime,
+        stated_lifetime: Option<Duration>,
+    ) -> Token {
         Token {
             inner: Arc::new(Inner {
                 secret,
                 claims: OnceLock::new(),
                 received_at,
+                stated_lifetime,
             }),
         }
+    }
+
+    /// Returns how long the issuer said the token lives from its arrival, when it said so
+    /// beside the token.
+    pub(crate) fn stated_lifetime(&self) -> Option<Duration> {
+        self.inner.stated_lifetime
     }
 
     /// Returns the token string, to send as `Authorization: Bearer <token>`.

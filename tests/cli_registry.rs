@@ -345,3 +345,72 @@ fn verbose_output_never_shows_the_secret_or_the_tokens() {
     }
     form.assert_calls(4);
 }
+
+/// Runs `args` against `server` with the token cache in `cache`, shared between runs.
+fn cached_run(
+    server: &MockServer,
+    cache: &std::path::Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Run {
+    let url = server.base_url();
+    let mut all = args.to_vec();
+    all.extend_from_slice(&["--registry", url.as_str()]);
+    env.iter()
+        .fold(Cli::new(&all), |cli, (name, value)| cli.env(name, value))
+        .env("DOCKERHUB_AUTH_CACHE_DIR", cache)
+        .run()
+}
+
+#[test]
+fn registry_tokens_come_from_the_token_cache_in_the_next_run() {
+    let server = MockServer::start();
+    challenge_on(&server);
+    let token_route = tokens(&server, "registry-token-cached");
+    let cache = tempfile::tempdir().unwrap();
+    let alice = [("DOCKERHUB_USERNAME", "alice"), ("DOCKERHUB_TOKEN", CANARY)];
+    for _ in 0..3 {
+        let out = cached_run(
+            &server,
+            cache.path(),
+            &["registry-token", "--scope", "alpine"],
+            &alice,
+        );
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert_eq!(out.stdout, "registry-token-cached\n");
+    }
+    token_route.assert_calls(1);
+    // --no-cache neither reads nor writes it.
+    let out = cached_run(
+        &server,
+        cache.path(),
+        &["registry-token", "--scope", "alpine", "--no-cache"],
+        &alice,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    token_route.assert_calls(2);
+    // No file of the cache holds the secret.
+    for entry in std::fs::read_dir(cache.path()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap_or_default();
+        assert!(!String::from_utf8_lossy(&bytes).contains(CANARY));
+    }
+}
+
+#[test]
+fn a_rejected_secret_is_sent_to_the_token_service_once_across_runs() {
+    let server = MockServer::start();
+    challenge_on(&server);
+    let refused = server.mock(|when, then| {
+        when.path("/token");
+        then.status(401)
+            .json_body(json!({ "details": "incorrect username or password" }));
+    });
+    let cache = tempfile::tempdir().unwrap();
+    let wrong = [("DOCKERHUB_USERNAME", "alice"), ("DOCKERHUB_TOKEN", CANARY)];
+    for _ in 0..4 {
+        let out = cached_run(&server, cache.path(), &["rate-limit"], &wrong);
+        assert_eq!(out.code, 3, "{}", out.stderr);
+        assert!(!out.stderr.contains(CANARY), "{}", out.stderr);
+    }
+    refused.assert_calls(1);
+}

@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::{CANARY, registry::*};
-use dockerhub_auth::{Credentials, Scope};
+use dockerhub_auth::{Credentials, ErrorKind, Scope};
 use httpmock::{Mock, MockServer};
 use serde_json::json;
 
@@ -107,7 +107,7 @@ async fn many_tasks_asking_at_once_send_one_request() {
 }
 
 #[tokio::test]
-async fn a_failure_is_not_cached() {
+async fn a_transient_failure_is_answered_again_for_a_short_backoff_then_tried_again() {
     let server = MockServer::start_async().await;
     docker_hub_challenge(&server).await;
     let refused = server
@@ -118,11 +118,42 @@ async fn a_failure_is_not_cached() {
         .await;
     let token_route = tokens(&server).await;
     let registry = registry_at(&server.base_url());
-    assert!(registry.anonymous_token(&[]).await.is_err());
+    let first = registry.anonymous_token(&[]).await.unwrap_err();
+    assert_eq!(first.kind(), ErrorKind::Unavailable);
+    // Within the backoff: the same failure, without a request.
+    let again = registry.anonymous_token(&[]).await.unwrap_err();
+    assert_eq!(again.kind(), ErrorKind::Unavailable);
+    assert!(again.is_remembered());
+    refused.assert_calls_async(1).await;
+    travel(Duration::from_secs(6)).await;
     let token = registry.anonymous_token(&[]).await.unwrap();
     assert_eq!(token.expose_secret(), "cached");
-    refused.assert_calls_async(1).await;
     token_route.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn rejected_credentials_are_not_sent_again_until_invalidate() {
+    let server = MockServer::start_async().await;
+    docker_hub_challenge(&server).await;
+    let refused = server
+        .mock_async(|when, then| {
+            when.path("/token");
+            then.status(401)
+                .json_body(json!({ "details": "incorrect username or password" }));
+        })
+        .await;
+    let registry = registry_at(&server.base_url());
+    let alice = Credentials::access_token("alice", CANARY);
+    for _ in 0..5 {
+        let err = registry.token(&alice, &[]).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::CredentialsRejected);
+    }
+    // Each refusal counts toward Docker Hub's lockout of the name: it was sent once (the
+    // OAuth2 form; the GET fallback is for a 404, not a 401).
+    refused.assert_calls_async(1).await;
+    registry.invalidate();
+    registry.token(&alice, &[]).await.unwrap_err();
+    refused.assert_calls_async(2).await;
 }
 
 #[tokio::test]

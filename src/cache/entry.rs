@@ -135,10 +135,15 @@ impl Entry {
                     return None;
                 }
                 let received_at = time(token.received_at_ms)?;
+                let lifetime = token.lifetime_ms.map(Duration::from_millis);
                 Some(StoredToken {
-                    token: Token::new(SecretString::from(token.value.into_owned()), received_at),
+                    token: Token::with_stated_lifetime(
+                        SecretString::from(token.value.into_owned()),
+                        received_at,
+                        lifetime,
+                    ),
                     received_at,
-                    lifetime: token.lifetime_ms.map(Duration::from_millis),
+                    lifetime,
                     keep_until: time(token.keep_until_ms)?,
                 })
             }

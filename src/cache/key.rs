@@ -50,7 +50,6 @@ impl KeyMaterial {
     }
 
     /// Adds the scopes the token is for (a registry token's); their order does not matter.
-    #[cfg_attr(not(test), allow(dead_code))] // for registry tokens; Hub tokens have none
     pub(crate) fn scopes<S: Into<String>>(mut self, scopes: impl IntoIterator<Item = S>) -> Self {
         self.scopes.extend(scopes.into_iter().map(Into::into));
         self.scopes.sort();

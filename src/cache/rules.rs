@@ -48,7 +48,8 @@ impl Settings {
     /// unknown).
     ///
     /// A known lifetime is refreshed when less than the larger of the margin and a tenth of
-    /// it is left, or at half of it when the margin is longer than the token's whole life.
+    /// it is left, or at half of it when the margin is as long as the token's whole life or
+    /// longer.
     pub(crate) fn lifespan(&self, lifetime: Option<Duration>) -> Lifespan {
         match lifetime {
             None => {
@@ -60,7 +61,13 @@ impl Settings {
             }
             Some(life) => {
                 let margin = self.refresh_margin.max(life / 10);
-                let refresh_after = life.checked_sub(margin).unwrap_or(life / 2).min(MAX_REUSE);
+                // A token that lives no longer than the margin (a registry's 60 s token with
+                // the 60 s margin) is reused for half its life rather than not at all.
+                let refresh_after = life
+                    .checked_sub(margin)
+                    .filter(|reuse| !reuse.is_zero())
+                    .unwrap_or(life / 2)
+                    .min(MAX_REUSE);
                 let usable_for = life
                     .saturating_sub(EXPIRY_SAFETY.min(life / 10))
                     .clamp(refresh_after, MAX_REUSE.max(refresh_after));
@@ -136,6 +143,13 @@ mod tests {
                 usable_for: secs(36)
             }
         );
+    }
+
+    #[test]
+    fn a_token_that_lives_exactly_the_margin_is_reused_for_half_its_life() {
+        // A registry token without `expires_in` lives 60 s, the margin: not reused at all
+        // would mean a request per call.
+        assert_eq!(settings().lifespan(Some(secs(60))).refresh_after, secs(30));
     }
 
     #[test]

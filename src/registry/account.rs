@@ -6,6 +6,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::{Credentials, Error, Result, credentials::Method, wire};
 
 /// Who asks the token service for a token (anonymous requests have none).
+#[derive(Clone)]
 pub(super) enum Account {
     Basic {
         username: String,

@@ -8,11 +8,18 @@ use std::{
 
 use reqwest::header::HeaderValue;
 
-use super::{DOCKER_HUB_HOSTS, Inner, Registry, cache::TokenCache};
+use super::{
+    DOCKER_HUB_HOSTS, Inner, Registry,
+    cache::{REFRESH_MARGIN, TokenCache},
+};
 use crate::{
-    Error, Result, RetryPolicy, base_url,
+    DiskCache, Error, Result, RetryPolicy, base_url, cache,
     wire::{self, Endpoint},
 };
+
+/// How long a transient failure of the token service (timeout, 5xx) is answered again
+/// before the next request, as for Hub sessions.
+const FAILURE_BACKOFF: Duration = Duration::from_secs(5);
 
 /// Docker Hub's registry.
 const DEFAULT_BASE_URL: &str = "https://registry-1.docker.io";
@@ -34,6 +41,8 @@ struct Config {
     body_limit: usize,
     allow_http: bool,
     retry: RetryPolicy,
+    cool_down: Duration,
+    disk_cache: Option<DiskCache>,
 }
 
 impl Default for Config {
@@ -46,6 +55,8 @@ impl Default for Config {
             body_limit: wire::DEFAULT_BODY_LIMIT,
             allow_http: false,
             retry: RetryPolicy::default(),
+            cool_down: Duration::from_secs(10 * 60),
+            disk_cache: None,
         }
     }
 }
@@ -121,6 +132,26 @@ impl RegistryBuilder {
         self
     }
 
+    /// Sets how long a rejection of the credentials by the token service is answered again
+    /// without a request: each failed login counts toward Docker Hub's lockout of the name.
+    /// [`Registry::invalidate`] forgets it sooner.
+    ///
+    /// Default: 10 minutes, Docker Hub's lockout window.
+    pub fn cool_down(mut self, cool_down: Duration) -> Self {
+        self.config.cool_down = cool_down;
+        self
+    }
+
+    /// Shares tokens (and remembered failures) with every process of the user through
+    /// `cache`, as [`SessionBuilder::disk_cache`](crate::SessionBuilder::disk_cache) does for
+    /// Hub tokens: keyed by registry, credentials and scope set, never holding a secret.
+    ///
+    /// Default: no disk cache (tokens are cached in this process only).
+    pub fn disk_cache(mut self, cache: DiskCache) -> Self {
+        self.config.disk_cache = Some(cache);
+        self
+    }
+
     /// Allows an `http://` registry whose host is not loopback, and sending credentials to a
     /// token service on such a host.
     ///
@@ -191,7 +222,18 @@ impl RegistryBuilder {
                 allow_http: config.allow_http,
                 docker_hub_host,
                 access: Mutex::new(None),
-                tokens: Arc::new(TokenCache::new()),
+                tokens: Arc::new(TokenCache::new(
+                    cache::Settings {
+                        refresh_margin: REFRESH_MARGIN,
+                        // Registry tokens always have a lifetime (60 s at least).
+                        reuse_without_expiry: REFRESH_MARGIN,
+                        cool_down: config.cool_down,
+                        backoff: FAILURE_BACKOFF,
+                        remember_second_factor_rejection: false,
+                        lock_wait: config.timeout,
+                    },
+                    config.disk_cache.clone(),
+                )),
                 settings: Settings {
                     timeout: config.timeout,
                     connect_timeout: config.connect_timeout,
@@ -221,6 +263,8 @@ impl fmt::Debug for RegistryBuilder {
             .field("body_limit", &config.body_limit)
             .field("allow_http", &config.allow_http)
             .field("retry", &config.retry)
+            .field("cool_down", &config.cool_down)
+            .field("disk_cache", &config.disk_cache)
             .finish()
     }
 }

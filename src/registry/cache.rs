@@ -1,29 +1,30 @@
-//! The registry's token cache: one token per (credentials, scope set), reused while it has
-//! enough life left, and one request to the token service however many tasks ask at once.
+//! The registry's token cache: one token per (credentials, scope set), on the crate's shared
+//! token machinery ([`TokenSource`]): reused while it has enough life left, one request to
+//! the token service however many tasks ask at once, failures remembered (a rejected secret
+//! is not sent again before the cool-down or [`Registry::invalidate`]), and, with a
+//! [`DiskCache`], shared with every process of the user.
 //!
-//! The seam for the crate's shared cache machinery (the session's failure memory, the disk
-//! cache of the CLI) is [`TokenCache::get_or_fetch`]: the registry calls nothing else, and
-//! hands it a [`CacheKey`] that holds no secret and a `fetch` future that gets a token from
-//! the network. Replacing this file's internals behind that one method is the integration.
+//! [`Registry::invalidate`]: crate::Registry::invalidate
 
 use std::{
     collections::HashMap,
-    future::Future,
     hash::{BuildHasher, RandomState},
     sync::{Arc, Mutex, MutexGuard, PoisonError},
     time::Duration,
 };
 
-use tokio::{sync::watch, time::Instant};
-use tracing::Instrument as _;
+use futures_util::future::BoxFuture;
 
 use super::{RegistryToken, Scope};
-use crate::{Error, ErrorKind, Result};
+use crate::{
+    DiskCache, Result,
+    cache::{Fetch, Fresh, KeyMaterial, Settings, TokenSource},
+};
 
 /// The least life a cached token must have left to be handed out; 10% of its lifetime is
-/// used instead when that is more, and a token shorter-lived than this is reused for half of
-/// its life.
-const REFRESH_MARGIN: Duration = Duration::from_secs(60);
+/// used instead when that is more, as for Hub tokens. A token that lives no longer (the
+/// 60 s a token service means when it does not say) is reused for half its life.
+pub(super) const REFRESH_MARGIN: Duration = Duration::from_secs(60);
 
 /// What a cached token is for: whose credentials and which scopes. It holds no secret: the
 /// credentials are a keyed hash, whose key lives only in this process.
@@ -38,30 +39,40 @@ pub(crate) struct CacheKey {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Who {
     Anonymous,
-    /// Two independent keyed hashes of the username and the secret.
+    /// Two independent keyed hashes of the kind, the username and the secret.
     Account(u64, u64),
 }
 
-/// Tokens by key, and the fetches in flight.
+/// Gets one new token for a key: a request to the token service, retries included.
+pub(super) type FetchToken =
+    Arc<dyn Fn() -> BoxFuture<'static, Result<RegistryToken>> + Send + Sync>;
+
+/// One token source per key.
 pub(crate) struct TokenCache {
     fingerprint_keys: (RandomState, RandomState),
-    slots: Mutex<HashMap<CacheKey, Slot>>,
+    entries: Mutex<HashMap<CacheKey, Entry>>,
+    settings: Settings,
+    disk: Option<DiskCache>,
 }
 
-enum Slot {
-    Ready {
-        token: RegistryToken,
-        refresh_at: Instant,
-    },
-    /// Every caller that finds the key here waits on a clone of this receiver.
-    Fetching(watch::Receiver<Option<Result<RegistryToken>>>),
+/// The token source of one key, and the last token this process fetched for it: the shared
+/// machinery keeps a token's string, arrival and lifetime, and this keeps the rest of what
+/// the token service said (`issued_at`, the scopes as sent).
+#[derive(Clone)]
+struct Entry {
+    source: TokenSource,
+    last_fetched: Arc<Mutex<Option<RegistryToken>>>,
 }
 
 impl TokenCache {
-    pub(crate) fn new() -> TokenCache {
+    /// A cache whose tokens are reused and failures remembered by `settings`, shared
+    /// through `disk` when given.
+    pub(crate) fn new(settings: Settings, disk: Option<DiskCache>) -> TokenCache {
         TokenCache {
             fingerprint_keys: (RandomState::new(), RandomState::new()),
-            slots: Mutex::new(HashMap::new()),
+            entries: Mutex::new(HashMap::new()),
+            settings,
+            disk,
         }
     }
 
@@ -75,171 +86,121 @@ impl TokenCache {
                 self.fingerprint_keys.1.hash_one(material),
             ),
         };
-        let mut scopes: Vec<String> = scopes.iter().map(|s| s.as_str().to_owned()).collect();
-        scopes.sort_unstable();
-        scopes.dedup();
-        CacheKey { who, scopes }
+        CacheKey {
+            who,
+            scopes: sorted(scopes),
+        }
     }
 
-    /// Returns the cached token for `key` while it has enough life left; otherwise runs
-    /// `fetch` once, on a task of its own, and hands its result to every caller waiting for
-    /// the key. A failure is not kept: the next call fetches again.
+    /// Returns a token for `key`: from memory, else from the disk cache, else from `fetch`
+    /// (once, however many ask). `material` names the key on disk; it is asked for only when
+    /// the key is new and there is a disk cache. A token another process fetched is
+    /// returned for `scopes`, with its `issued_at` read from its claims when it is a JWT.
     ///
     /// # Errors
     ///
-    /// What `fetch` returns, and [`ErrorKind::Runtime`] outside a tokio runtime (or when it
-    /// shuts down before the fetch finished).
-    pub(crate) async fn get_or_fetch<F, Fut>(
-        self: &Arc<Self>,
-        key: CacheKey,
-        fetch: F,
-    ) -> Result<RegistryToken>
-    where
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<RegistryToken>> + Send + 'static,
-    {
-        let mut receiver = {
-            let mut slots = self.lock();
-            match slots.get(&key) {
-                Some(Slot::Ready { token, refresh_at }) if Instant::now() < *refresh_at => {
-                    return Ok(token.clone());
-                }
-                Some(Slot::Fetching(receiver)) => receiver.clone(),
-                _ => {
-                    let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
-                        Error::new(ErrorKind::Runtime)
-                            .with_detail("registry tokens need a tokio runtime and none is running")
-                    })?;
-                    let (sender, receiver) = watch::channel(None);
-                    slots.insert(key.clone(), Slot::Fetching(receiver.clone()));
-                    let in_flight = InFlight {
-                        cache: Arc::clone(self),
-                        key: Some(key),
-                        sender,
-                    };
-                    let fetching = fetch();
-                    runtime
-                        .spawn(async move { in_flight.finish(fetching.await) }.in_current_span());
-                    receiver
-                }
-            }
-        };
-        let outcome = receiver.wait_for(Option::is_some).await;
-        match outcome.as_deref() {
-            Ok(Some(result)) => result.clone(),
-            // The fetch task ended without a result: its runtime shut down.
-            _ => Err(Error::new(ErrorKind::Runtime)
-                .with_detail("the runtime shut down before the registry token arrived")),
-        }
-    }
-
-    /// Stores what a fetch for `key` gave (a token, or nothing for a failure), then tells
-    /// every caller waiting for it.
-    fn store(
+    /// What `fetch` returns (remembered failures marked as such), and
+    /// [`ErrorKind::Runtime`](crate::ErrorKind::Runtime) outside a tokio runtime.
+    pub(crate) async fn get_or_fetch(
         &self,
         key: CacheKey,
-        result: Result<RegistryToken>,
-        sender: &watch::Sender<Option<Result<RegistryToken>>>,
-    ) {
-        {
-            let mut slots = self.lock();
-            let now = Instant::now();
-            // Forget what can no longer be handed out, so the map does not grow without end.
-            slots.retain(|_, slot| match slot {
-                Slot::Ready { refresh_at, .. } => now < *refresh_at,
-                Slot::Fetching(_) => true,
-            });
-            match &result {
-                Ok(token) => slots.insert(
-                    key,
-                    Slot::Ready {
-                        token: token.clone(),
-                        refresh_at: now + reuse_for(token.lifetime()),
-                    },
-                ),
-                Err(_) => slots.remove(&key),
-            };
-        }
-        // After the map is updated, so that a caller arriving now finds the new token.
-        sender.send_replace(Some(result));
+        scopes: Vec<Scope>,
+        material: impl FnOnce() -> KeyMaterial,
+        fetch: FetchToken,
+    ) -> Result<RegistryToken> {
+        let entry = {
+            let mut entries = self.lock();
+            entries
+                .entry(key)
+                .or_insert_with(|| {
+                    let last_fetched = Arc::new(Mutex::new(None));
+                    let disk = self.disk.clone().map(|cache| (cache, material()));
+                    let fetch = as_fresh(fetch, Arc::clone(&last_fetched));
+                    Entry {
+                        source: TokenSource::new(self.settings.clone(), fetch, disk),
+                        last_fetched,
+                    }
+                })
+                .clone()
+        };
+        let token = entry.source.token().await?;
+        let last = lock(&entry.last_fetched).clone();
+        Ok(match last {
+            Some(last) if last.expose_secret() == token.expose_secret() => last,
+            _ => RegistryToken::from_cached(&token, scopes),
+        })
     }
 
-    /// Forgets every cached token. Fetches in flight still finish and are kept.
+    /// Forgets every token and remembered failure, here and (for these keys) on disk. A
+    /// fetch in flight still answers its callers, but what it finds is not kept.
     pub(crate) fn clear(&self) {
-        self.lock()
-            .retain(|_, slot| matches!(slot, Slot::Fetching(_)));
+        for entry in self.lock().values() {
+            entry.source.invalidate();
+        }
     }
 
-    /// Returns how many tokens are cached, for `Debug`.
+    /// Returns how many keys have been asked for, for `Debug`.
     pub(crate) fn len(&self) -> usize {
-        self.lock()
-            .values()
-            .filter(|slot| matches!(slot, Slot::Ready { .. }))
-            .count()
+        self.lock().len()
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<CacheKey, Slot>> {
-        // Every critical section is a few map operations that cannot leave it half-written,
-        // so a poisoned lock is still a usable one.
-        self.slots.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> MutexGuard<'_, HashMap<CacheKey, Entry>> {
+        lock(&self.entries)
     }
 }
 
-/// A fetch in flight. Dropped unfinished (its runtime shut down), it frees its key, so that
-/// the next caller starts a new fetch instead of waiting on this one forever.
-struct InFlight {
-    cache: Arc<TokenCache>,
-    key: Option<CacheKey>,
-    sender: watch::Sender<Option<Result<RegistryToken>>>,
+/// Locks `mutex`. Every critical section here is one map or slot operation that cannot
+/// leave it half-written, so a poisoned lock is still a usable one.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-impl InFlight {
-    fn finish(mut self, result: Result<RegistryToken>) {
-        if let Some(key) = self.key.take() {
-            self.cache.store(key, result, &self.sender);
-        }
-    }
+/// The scopes as strings, sorted and without duplicates.
+fn sorted(scopes: &[Scope]) -> Vec<String> {
+    let mut scopes: Vec<String> = scopes.iter().map(|s| s.as_str().to_owned()).collect();
+    scopes.sort_unstable();
+    scopes.dedup();
+    scopes
 }
 
-impl Drop for InFlight {
-    fn drop(&mut self) {
-        if let Some(key) = self.key.take() {
-            self.cache.lock().remove(&key);
-        }
-    }
-}
-
-/// Returns how long a token with `lifetime` is handed out from the cache after it arrived:
-/// until the larger of [`REFRESH_MARGIN`] and 10% of its life is left, or for half its life
-/// when it is shorter than that margin.
-fn reuse_for(lifetime: Duration) -> Duration {
-    let margin = REFRESH_MARGIN.max(lifetime / 10);
-    match lifetime.checked_sub(margin) {
-        Some(reuse) if !reuse.is_zero() => reuse,
-        _ => lifetime / 2,
-    }
+/// Adapts a registry fetch to the shared machinery: the token, and how long it lives from
+/// its arrival (`expires_in`: measured from arrival, so a token service whose clock is off
+/// cannot make a new token look expired). The whole token is kept in `last_fetched`.
+fn as_fresh(fetch: FetchToken, last_fetched: Arc<Mutex<Option<RegistryToken>>>) -> Fetch {
+    Arc::new(move || {
+        let fetching = fetch();
+        let last_fetched = Arc::clone(&last_fetched);
+        Box::pin(async move {
+            let token = fetching.await?;
+            let lifetime = token.lifetime();
+            let cached = token.to_cached(lifetime);
+            *lock(&last_fetched) = Some(token);
+            Ok(Fresh {
+                token: cached,
+                lifetime: Some(lifetime),
+            })
+        })
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn tokens_are_reused_until_the_margin_or_for_half_a_short_life() {
-        assert_eq!(
-            reuse_for(Duration::from_secs(300)),
-            Duration::from_secs(240)
-        );
-        assert_eq!(
-            reuse_for(Duration::from_secs(3600)),
-            Duration::from_secs(3240)
-        );
-        assert_eq!(reuse_for(Duration::from_secs(60)), Duration::from_secs(30));
+    fn settings() -> Settings {
+        Settings {
+            refresh_margin: REFRESH_MARGIN,
+            reuse_without_expiry: Duration::from_secs(60),
+            cool_down: Duration::from_secs(600),
+            backoff: Duration::from_secs(5),
+            remember_second_factor_rejection: false,
+            lock_wait: Duration::from_secs(30),
+        }
     }
 
     #[test]
     fn keys_ignore_scope_order_and_hold_no_secret() {
-        let cache = TokenCache::new();
+        let cache = TokenCache::new(settings(), None);
         let a = Scope::pull("a").unwrap();
         let b = Scope::pull("b").unwrap();
         let alice = |secret: &'static str| Some(["basic", "alice", secret]);

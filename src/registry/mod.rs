@@ -26,12 +26,15 @@ use secrecy::{ExposeSecret, SecretString};
 
 use account::Account;
 pub use builder::RegistryBuilder;
+use cache::FetchToken;
 pub use rate_limit::PullLimit;
 pub use scope::{Action, Scope};
 pub use token::RegistryToken;
 
 use crate::{
-    Credentials, Error, ErrorKind, Result, RetryPolicy, retry,
+    Credentials, Error, ErrorKind, Result, RetryPolicy,
+    cache::KeyMaterial,
+    retry,
     wire::{self, Endpoint, Ping},
 };
 
@@ -242,17 +245,42 @@ impl Registry {
         account: Option<Account>,
         scopes: Vec<Scope>,
     ) -> Result<RegistryToken> {
-        let key = self
-            .inner
-            .tokens
-            .key(account.as_ref().map(Account::fingerprint_parts), &scopes);
+        let tokens = &self.inner.tokens;
+        let key = tokens.key(account.as_ref().map(Account::fingerprint_parts), &scopes);
+        let material = || {
+            let (kind, identifier, secret) = match &account {
+                None => ("anonymous", String::new(), None),
+                Some(Account::Basic { username, secret }) => {
+                    ("basic", username.clone(), Some(secret.clone()))
+                }
+                Some(Account::Identity(token)) => ("identity", String::new(), Some(token.clone())),
+            };
+            KeyMaterial::new(
+                self.base_url(),
+                format!("registry token ({kind})"),
+                identifier,
+                secret,
+            )
+            .scopes(scopes.iter().map(|scope| scope.as_str().to_owned()))
+        };
         let registry = self.clone();
-        self.inner
-            .tokens
-            .get_or_fetch(key, move || async move {
-                registry.fetch_token(account, scopes).await
-            })
-            .await
+        let (for_fetch, scopes_for_fetch) = (account.clone(), scopes.clone());
+        let fetch: FetchToken = Arc::new(move || {
+            let (registry, account, scopes) = (
+                registry.clone(),
+                for_fetch.clone(),
+                scopes_for_fetch.clone(),
+            );
+            Box::pin(async move { registry.fetch_token(account, scopes).await })
+        });
+        // What a token another process fetched is reported for: the scopes as they would
+        // have been sent, as far as is known without asking the registry.
+        let reported = if self.inner.docker_hub_host {
+            scopes.iter().map(Scope::on_docker_hub).collect()
+        } else {
+            scopes.clone()
+        };
+        tokens.get_or_fetch(key, reported, material, fetch).await
     }
 
     /// Gets a token from the token service the registry names, without the cache.

@@ -11,6 +11,7 @@ use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::Scope;
+use crate::Token;
 
 /// The shortest lifetime a registry token is given: a missing or smaller `expires_in` counts
 /// as 60 seconds, as the Distribution token specification says (older clients assumed 60).
@@ -41,6 +42,8 @@ struct Inner {
     lifetime: Duration,
     issued_at: Option<SystemTime>,
     received_at: SystemTime,
+    /// `issued_at` (or, without one, `received_at`) plus `lifetime`.
+    expires_at: SystemTime,
     scopes: Vec<Scope>,
 }
 
@@ -58,12 +61,46 @@ impl RegistryToken {
             .and_then(|seconds| u64::try_from(seconds).ok())
             .map_or(MIN_LIFETIME, Duration::from_secs)
             .clamp(MIN_LIFETIME, MAX_LIFETIME);
+        let issued_at = issued_at.and_then(parse_rfc3339);
+        let start = issued_at.unwrap_or(received_at);
         RegistryToken {
             inner: Arc::new(Inner {
                 secret,
                 lifetime,
-                issued_at: issued_at.and_then(parse_rfc3339),
+                issued_at,
                 received_at,
+                expires_at: start.checked_add(lifetime).unwrap_or(start),
+                scopes,
+            }),
+        }
+    }
+
+    /// Returns the token as the shared token machinery keeps it: the string, when it
+    /// arrived, and how long it lives from then.
+    pub(crate) fn to_cached(&self, lifetime: Duration) -> Token {
+        Token::with_stated_lifetime(
+            self.inner.secret.clone(),
+            self.inner.received_at,
+            Some(lifetime),
+        )
+    }
+
+    /// Returns a token the shared machinery kept (another process's, from the disk cache)
+    /// as a registry token for `scopes`: it lives what [`to_cached`](Self::to_cached)
+    /// stored, from its `issued_at` when it is a JWT with an `iat` (Docker Hub's are), else
+    /// from its arrival.
+    pub(crate) fn from_cached(token: &Token, scopes: Vec<Scope>) -> RegistryToken {
+        let received_at = token.received_at();
+        let lifetime = token.stated_lifetime().unwrap_or(MIN_LIFETIME);
+        let issued_at = token.claims().and_then(|claims| claims.issued_at());
+        let start = issued_at.unwrap_or(received_at);
+        RegistryToken {
+            inner: Arc::new(Inner {
+                secret: SecretString::from(token.expose_secret()),
+                lifetime,
+                issued_at,
+                received_at,
+                expires_at: start.checked_add(lifetime).unwrap_or(start),
                 scopes,
             }),
         }
@@ -83,7 +120,8 @@ impl RegistryToken {
     /// Returns the `Authorization` header value `Bearer <token>`, marked sensitive so that
     /// `reqwest`, `hyper` and `http` never print it.
     pub fn authorization_header(&self) -> HeaderValue {
-        let value = format!("Bearer {}", self.expose_secret());
+        // Built in a buffer that is wiped when this returns.
+        let value = zeroize::Zeroizing::new(format!("Bearer {}", self.expose_secret()));
         // A token a header cannot carry gives an empty header (which the registry refuses)
         // rather than a panic here.
         let mut header = HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static(""));
@@ -94,8 +132,7 @@ impl RegistryToken {
     /// Returns when the token expires: its `issued_at` (or, without one, when it arrived)
     /// plus its [`lifetime`](Self::lifetime).
     pub fn expires_at(&self) -> SystemTime {
-        let start = self.inner.issued_at.unwrap_or(self.inner.received_at);
-        start.checked_add(self.inner.lifetime).unwrap_or(start)
+        self.inner.expires_at
     }
 
     /// Returns how long the token is valid: the token service's `expires_in`, at least 60

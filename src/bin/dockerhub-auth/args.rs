@@ -27,10 +27,10 @@ command exits with 2 and lists what it looked at; -v names the source used.
 No option takes a password or token as an argument (arguments are visible to other users);
 the only secret-like argument is login's one-time --code.
 
-token and login keep the token, or Docker Hub's refusal, in the token cache: the next run
-(another CI job, another process) reuses the token instead of logging in again, and a
-rejected secret or a rate limit is answered from the cache (exit 3 or 5) without a request
-until it expires. `dockerhub-auth logout` empties the cache; --no-cache bypasses it.";
+Every command that gets a token (token, login, pat, oat, registry-token, rate-limit) keeps
+it, or the refusal, in the token cache: the next run (another CI job, another process)
+reuses the token instead of logging in again, and a rejected secret or a rate limit is
+answered from the cache (exit 3 or 5) without a request until it expires. `dockerhub-auth logout` empties the cache; --no-cache bypasses it.";
 
 const EXIT_CODES: &str = "\
 Exit codes:

@@ -1,5 +1,5 @@
-//! The token cache `token` and `login` use, unless `--no-cache` or `DOCKERHUB_AUTH_NO_CACHE`
-//! says not to.
+//! The token cache every command that gets a token uses, unless `--no-cache` or
+//! `DOCKERHUB_AUTH_NO_CACHE` says not to.
 
 use std::env;
 
@@ -7,20 +7,28 @@ use dockerhub_auth::{DiskCache, SessionBuilder};
 
 use crate::args::Global;
 
-/// Adds the token cache at its default location (`DOCKERHUB_AUTH_CACHE_DIR`, else
-/// `$XDG_RUNTIME_DIR/dockerhub-auth`, else the user's cache directory) to `session`, unless
-/// the cache is turned off.
+/// Adds the token cache to `session`, unless the cache is turned off.
 pub(crate) fn with_cache(session: SessionBuilder, global: &Global) -> SessionBuilder {
+    match disk_cache(global) {
+        Some(cache) => session.disk_cache(cache),
+        None => session,
+    }
+}
+
+/// Returns the token cache at its default location (`DOCKERHUB_AUTH_CACHE_DIR`, else
+/// `$XDG_RUNTIME_DIR/dockerhub-auth`, else the user's cache directory), or `None` when
+/// `--no-cache` or `DOCKERHUB_AUTH_NO_CACHE` turns it off.
+pub(crate) fn disk_cache(global: &Global) -> Option<DiskCache> {
     if global.no_cache || turned_off(env::var("DOCKERHUB_AUTH_NO_CACHE").ok().as_deref()) {
         tracing::debug!("not using the token cache");
-        return session;
+        return None;
     }
     let cache = DiskCache::default_location();
     match cache.dir() {
         Some(dir) => tracing::debug!(dir = %dir.display(), "using the token cache"),
         None => tracing::debug!("no token cache: no cache directory"),
     }
-    session.disk_cache(cache)
+    Some(cache)
 }
 
 /// Returns whether `DOCKERHUB_AUTH_NO_CACHE` turns the cache off: any value but empty, `0`

@@ -6,6 +6,7 @@ use dockerhub_auth::{Credentials, Registry};
 
 use crate::{
     args::Global,
+    cache,
     credentials::{self, Request, Resolved},
     failure::Failure,
 };
@@ -50,7 +51,8 @@ pub(crate) struct RegistryArgs {
 }
 
 impl RegistryArgs {
-    /// Returns the registry from `--registry` (else `DOCKERHUB_REGISTRY_URL`) and `--timeout`.
+    /// Returns the registry from `--registry` (else `DOCKERHUB_REGISTRY_URL`) and `--timeout`,
+    /// with the token cache unless it is turned off.
     pub(crate) fn registry(&self, global: &Global) -> Result<Registry, Failure> {
         let mut builder = Registry::builder()
             .user_agent(concat!("dockerhub-auth-cli/", env!("CARGO_PKG_VERSION")));
@@ -63,6 +65,9 @@ impl RegistryArgs {
         }
         if let Some(timeout) = global.timeout {
             builder = builder.timeout(timeout);
+        }
+        if let Some(cache) = cache::disk_cache(global) {
+            builder = builder.disk_cache(cache);
         }
         Ok(builder.build()?)
     }
