@@ -367,6 +367,7 @@ mod hub;
 mod login;
 mod registry;
 mod retry;
+mod rfc3339;
 mod scrub;
 mod session;
 mod token;
