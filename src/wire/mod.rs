@@ -1,7 +1,8 @@
 //! The border with the generated client, and the only place that touches its types.
 //!
 //! - `transport`: what every call goes through (the connection, the body cap, the status);
-//! - `classify`: what an answer means, as an [`Error`](crate::Error);
+//! - `classify`: what an answer means, as an [`Error`](crate::Error); `body`: what an error
+//!   body says, redacted;
 //! - `auth`: the three auth operations of `openapi/dockerhub-auth.yaml`;
 //! - `access_tokens`: its ten access-token operations;
 //! - `registry`: the operations of `openapi/registry.yaml` (a registry and its token service);
@@ -11,6 +12,7 @@
 
 mod access_tokens;
 mod auth;
+mod body;
 mod classify;
 mod registry;
 mod sensitive;
