@@ -63,7 +63,7 @@ pub(crate) fn redacted(input: &str) -> String {
 }
 
 /// Returns whether the URL's host is `localhost`, in 127.0.0.0/8, or `::1`.
-fn is_loopback(url: &Url) -> bool {
+pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
         Some(Host::Ipv4(ip)) => ip.is_loopback(),

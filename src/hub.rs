@@ -2,13 +2,12 @@
 
 use std::{fmt, sync::Arc, time::Duration};
 
-use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::{
     Credentials, Error, Login, Result, RetryPolicy, SecondFactorChallenge, Session, SessionBuilder,
     Token, base_url, generated, login, retry,
-    wire::{self, Endpoint},
+    wire::{self, Endpoint, EndpointSettings},
 };
 
 /// Docker Hub's address.
@@ -366,43 +365,16 @@ impl HubBuilder {
     /// TLS backend cannot be initialized.
     pub fn build(self) -> Result<Hub> {
         let config = self.config;
-        let base_url = base_url::normalize(&config.base_url, config.allow_http)?;
-        if !cfg!(any(feature = "rustls", feature = "native-tls")) && base_url.starts_with("https:")
-        {
-            return Err(Error::invalid_input(
-                "https:// needs the `rustls` or `native-tls` feature",
-            ));
-        }
-        for (what, duration) in [
-            ("the timeout is zero", config.timeout),
-            ("the connect timeout is zero", config.connect_timeout),
-        ] {
-            if duration.is_zero() {
-                return Err(Error::invalid_input(what));
-            }
-        }
-        if config.body_limit == 0 {
-            return Err(Error::invalid_input("the body limit is zero"));
-        }
-        let user_agent = match &config.user_agent {
-            Some(product) => format!("{} {product}", default_user_agent()),
-            None => default_user_agent(),
-        };
-        let user_agent = HeaderValue::from_str(&user_agent)
-            .map_err(|_| Error::invalid_input("the user agent contains invalid characters"))?;
-
-        // Every request goes to the base URL, so an http:// hub never uses TLS.
-        let http = wire::http_client(wire::HttpSettings {
-            user_agent,
+        let endpoint = Endpoint::build(EndpointSettings {
+            base_url: &config.base_url,
+            user_agent: config.user_agent.as_deref(),
             timeout: config.timeout,
             connect_timeout: config.connect_timeout,
-            tls: !base_url.starts_with("http:"),
-        })?;
-        let endpoint = Endpoint {
-            http,
-            base_url,
             body_limit: config.body_limit,
-        };
+            allow_http: config.allow_http,
+            // Every request goes to the base URL.
+            other_hosts: false,
+        })?;
         Ok(Hub {
             inner: Arc::new(Inner {
                 generated: endpoint.client(),
@@ -427,8 +399,4 @@ impl fmt::Debug for HubBuilder {
             .field("retry", &config.retry)
             .finish()
     }
-}
-
-fn default_user_agent() -> String {
-    concat!("dockerhub-auth/", env!("CARGO_PKG_VERSION")).to_owned()
 }

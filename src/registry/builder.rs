@@ -6,15 +6,13 @@ use std::{
     time::Duration,
 };
 
-use reqwest::header::HeaderValue;
-
 use super::{
     DOCKER_HUB_HOSTS, Inner, Registry,
     cache::{REFRESH_MARGIN, TokenCache},
 };
 use crate::{
-    DiskCache, Error, Result, RetryPolicy, base_url, cache,
-    wire::{self, Endpoint},
+    DiskCache, Result, RetryPolicy, base_url, cache,
+    wire::{self, Endpoint, EndpointSettings},
 };
 
 /// How long a transient failure of the token service (timeout, 5xx) is answered again
@@ -177,47 +175,21 @@ impl RegistryBuilder {
     /// TLS backend cannot be initialized.
     pub fn build(self) -> Result<Registry> {
         let config = self.config;
-        let base_url = base_url::normalize(&config.base_url, config.allow_http)?;
-        let tls = cfg!(any(feature = "rustls", feature = "native-tls"));
-        if !tls && base_url.starts_with("https:") {
-            return Err(Error::invalid_input(
-                "https:// needs the `rustls` or `native-tls` feature",
-            ));
-        }
-        for (what, duration) in [
-            ("the timeout is zero", config.timeout),
-            ("the connect timeout is zero", config.connect_timeout),
-        ] {
-            if duration.is_zero() {
-                return Err(Error::invalid_input(what));
-            }
-        }
-        if config.body_limit == 0 {
-            return Err(Error::invalid_input("the body limit is zero"));
-        }
-        let default_user_agent = concat!("dockerhub-auth/", env!("CARGO_PKG_VERSION"));
-        let user_agent = match &config.user_agent {
-            Some(product) => format!("{default_user_agent} {product}"),
-            None => default_user_agent.to_owned(),
-        };
-        let user_agent = HeaderValue::from_str(&user_agent)
-            .map_err(|_| Error::invalid_input("the user agent contains invalid characters"))?;
-        // The token service is wherever the registry's challenge says, often on https://
-        // even for an http:// registry: the root certificates are always loaded.
-        let http = wire::http_client(wire::HttpSettings {
-            user_agent,
+        let endpoint = Endpoint::build(EndpointSettings {
+            base_url: &config.base_url,
+            user_agent: config.user_agent.as_deref(),
             timeout: config.timeout,
             connect_timeout: config.connect_timeout,
-            tls,
+            body_limit: config.body_limit,
+            allow_http: config.allow_http,
+            // The token service is wherever the registry's challenge says, often on
+            // https:// even for an http:// registry.
+            other_hosts: true,
         })?;
-        let docker_hub_host = is_docker_hub(&base_url);
+        let docker_hub_host = is_docker_hub(&endpoint.base_url);
         Ok(Registry {
             inner: Arc::new(Inner {
-                endpoint: Endpoint {
-                    http,
-                    base_url,
-                    body_limit: config.body_limit,
-                },
+                endpoint,
                 retry: config.retry,
                 allow_http: config.allow_http,
                 docker_hub_host,

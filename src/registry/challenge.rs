@@ -5,9 +5,9 @@
 //! strings with escapes and commas, any case of the scheme, `token68` credentials, and
 //! garbage, which it skips. It never panics (`fuzz/fuzz_targets/challenge.rs`).
 
-use url::{Host, Url};
+use url::Url;
 
-use crate::{Error, ErrorKind, Result};
+use crate::{Error, ErrorKind, Result, base_url::is_loopback};
 
 /// One challenge: a scheme and its parameters (names lowercased, values unquoted).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -223,15 +223,6 @@ pub(crate) fn realm_url(realm: &str, with_credentials: bool, allow_http: bool) -
              loopback: credentials are not sent in clear",
         )),
         _ => invalid("the registry's challenge names a realm that is not http(s)"),
-    }
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
     }
 }
 

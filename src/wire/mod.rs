@@ -32,4 +32,4 @@ pub(crate) use registry::{Ping, TokenCredentials, TokenRequest, fetch_token, hea
 pub use sensitive::Sensitive;
 pub use timestamp::Timestamp;
 pub use transport::Exchange;
-pub(crate) use transport::{DEFAULT_BODY_LIMIT, Endpoint, HttpSettings, http_client};
+pub(crate) use transport::{DEFAULT_BODY_LIMIT, Endpoint, EndpointSettings};

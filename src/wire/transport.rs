@@ -15,19 +15,34 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 
-use crate::{Error, ErrorKind, Result, Token, codegen::Client, registry_codegen};
+use crate::{Error, ErrorKind, Result, Token, base_url, codegen::Client, registry_codegen};
 
 /// The default cap on a response body: tokens are under 4 KiB, Hub's errors smaller still.
 pub(crate) const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
-/// How the one HTTP client of a [`Hub`](crate::Hub) or [`Registry`](crate::Registry) is
-/// configured.
-pub(crate) struct HttpSettings {
-    pub(crate) user_agent: HeaderValue,
+/// What a [`Hub`](crate::Hub) or a [`Registry`](crate::Registry) builder was given for its
+/// one HTTP client, checked by [`Endpoint::build`].
+pub(crate) struct EndpointSettings<'a> {
+    pub(crate) base_url: &'a str,
+    /// The caller's product, appended to `dockerhub-auth/<version>`.
+    pub(crate) user_agent: Option<&'a str>,
     pub(crate) timeout: std::time::Duration,
     pub(crate) connect_timeout: std::time::Duration,
+    pub(crate) body_limit: usize,
+    pub(crate) allow_http: bool,
+    /// Whether requests may go elsewhere than the base URL (a registry's token service), so
+    /// that an `http://` base URL still needs the root certificates.
+    pub(crate) other_hosts: bool,
+}
+
+/// How the one HTTP client of a [`Hub`](crate::Hub) or [`Registry`](crate::Registry) is
+/// configured.
+struct HttpSettings {
+    user_agent: HeaderValue,
+    timeout: std::time::Duration,
+    connect_timeout: std::time::Duration,
     /// Whether to load the system's root certificates, needed for any `https://` request.
-    pub(crate) tls: bool,
+    tls: bool,
 }
 
 /// Builds an HTTP client with the crate's transport rules: the given timeouts, no redirects
@@ -36,7 +51,7 @@ pub(crate) struct HttpSettings {
 /// # Errors
 ///
 /// [`ErrorKind::Transport`] when the TLS backend cannot be initialized.
-pub(crate) fn http_client(settings: HttpSettings) -> Result<reqwest::Client> {
+fn http_client(settings: HttpSettings) -> Result<reqwest::Client> {
     let http = reqwest::Client::builder()
         .user_agent(settings.user_agent)
         .timeout(settings.timeout)
@@ -70,6 +85,54 @@ pub(crate) struct Endpoint {
 }
 
 impl Endpoint {
+    /// Checks `settings` and builds the endpoint with its HTTP client.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`] for an invalid setting (an insecure or malformed base URL,
+    /// a zero timeout or body limit, a user agent a header cannot carry, `https://` without a
+    /// TLS feature), before any I/O; [`ErrorKind::Transport`] when the TLS backend cannot be
+    /// initialized.
+    pub(crate) fn build(settings: EndpointSettings<'_>) -> Result<Endpoint> {
+        let base_url = base_url::normalize(settings.base_url, settings.allow_http)?;
+        let tls_built_in = cfg!(any(feature = "rustls", feature = "native-tls"));
+        if !tls_built_in && base_url.starts_with("https:") {
+            return Err(Error::invalid_input(
+                "https:// needs the `rustls` or `native-tls` feature",
+            ));
+        }
+        for (what, duration) in [
+            ("the timeout is zero", settings.timeout),
+            ("the connect timeout is zero", settings.connect_timeout),
+        ] {
+            if duration.is_zero() {
+                return Err(Error::invalid_input(what));
+            }
+        }
+        if settings.body_limit == 0 {
+            return Err(Error::invalid_input("the body limit is zero"));
+        }
+        let default_user_agent = concat!("dockerhub-auth/", env!("CARGO_PKG_VERSION"));
+        let user_agent = match settings.user_agent {
+            Some(product) => format!("{default_user_agent} {product}"),
+            None => default_user_agent.to_owned(),
+        };
+        let user_agent = HeaderValue::from_str(&user_agent)
+            .map_err(|_| Error::invalid_input("the user agent contains invalid characters"))?;
+        let http = http_client(HttpSettings {
+            user_agent,
+            timeout: settings.timeout,
+            connect_timeout: settings.connect_timeout,
+            // A request that goes only to an http:// base URL never uses TLS.
+            tls: settings.other_hosts || !base_url.starts_with("http:"),
+        })?;
+        Ok(Endpoint {
+            http,
+            base_url,
+            body_limit: settings.body_limit,
+        })
+    }
+
     /// Returns a generated client for one call, with an exchange of its own.
     pub(crate) fn client(&self) -> Client {
         Client::new_with_client(
