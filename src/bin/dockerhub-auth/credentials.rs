@@ -14,10 +14,45 @@ use std::{
     io::{self, IsTerminal},
 };
 
+use clap::Args;
 use dockerhub_auth::{DockerCredentialStore, SecretString, StoredCredentials};
 use zeroize::Zeroizing;
 
 use crate::{failure::Failure, input};
+
+/// The options of the commands that exchange an access token (or a password): `token`,
+/// `registry-token` and `rate-limit`.
+#[derive(Debug, Args)]
+pub(crate) struct SecretArgs {
+    /// The username, or the organization name for an organization access token
+    /// [env: DOCKERHUB_USERNAME]
+    #[arg(long, value_name = "U")]
+    username: Option<String>,
+
+    /// Read the secret (password, personal or organization access token) from stdin (one
+    /// line)
+    #[arg(long)]
+    secret_stdin: bool,
+
+    /// Do not use the credentials `docker login` stored (Docker's config and credential
+    /// helpers)
+    #[arg(long)]
+    no_docker_config: bool,
+}
+
+impl SecretArgs {
+    /// Returns the username and secret from the first source that has them.
+    pub(crate) async fn resolve(&self) -> Result<Resolved, Failure> {
+        resolve(Request {
+            username: self.username.clone(),
+            from_stdin: self.secret_stdin,
+            stdin_flag: "--secret-stdin",
+            no_docker_config: self.no_docker_config,
+            secret_name: "access token",
+        })
+        .await
+    }
+}
 
 /// How a command asks for its credentials.
 pub(crate) struct Request {

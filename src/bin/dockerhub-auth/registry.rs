@@ -7,7 +7,7 @@ use dockerhub_auth::{Credentials, Registry};
 use crate::{
     args::Global,
     cache,
-    credentials::{self, Request, Resolved},
+    credentials::{Resolved, SecretArgs},
     failure::Failure,
 };
 
@@ -34,20 +34,8 @@ pub(crate) struct RegistryArgs {
     #[arg(long, conflicts_with_all = ["username", "secret_stdin", "no_docker_config"])]
     anonymous: bool,
 
-    /// The username, or the organization name for an organization access token
-    /// [env: DOCKERHUB_USERNAME]
-    #[arg(long, value_name = "U")]
-    username: Option<String>,
-
-    /// Read the secret (password, personal or organization access token) from stdin (one
-    /// line)
-    #[arg(long)]
-    secret_stdin: bool,
-
-    /// Do not use the credentials `docker login` stored (Docker's config and credential
-    /// helpers)
-    #[arg(long)]
-    no_docker_config: bool,
+    #[command(flatten)]
+    credentials: SecretArgs,
 }
 
 impl RegistryArgs {
@@ -78,20 +66,13 @@ impl RegistryArgs {
         if self.anonymous {
             return Ok(None);
         }
-        let Resolved { username, secret } = credentials::resolve(Request {
-            username: self.username.clone(),
-            from_stdin: self.secret_stdin,
-            stdin_flag: "--secret-stdin",
-            no_docker_config: self.no_docker_config,
-            secret_name: "access token",
-        })
-        .await
-        .map_err(|failure| {
-            Failure::new(
-                failure.code,
-                format!("{} (or pass --anonymous)", failure.message),
-            )
-        })?;
+        let Resolved { username, secret } =
+            self.credentials.resolve().await.map_err(|failure| {
+                Failure::new(
+                    failure.code,
+                    format!("{} (or pass --anonymous)", failure.message),
+                )
+            })?;
         Ok(Some(Credentials::access_token(username, secret)))
     }
 }
