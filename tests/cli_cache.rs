@@ -424,7 +424,8 @@ mod permissions {
             let lines: Vec<_> = run.stderr.lines().collect();
             assert_eq!(lines.len(), 1, "{}", run.stderr);
             assert!(
-                lines[0].contains("writable by other users"),
+                lines[0].starts_with("dockerhub-auth: warning: ")
+                    && lines[0].contains("writable by other users"),
                 "{}",
                 run.stderr
             );

@@ -16,8 +16,15 @@ mod registry;
 use std::{io, process::ExitCode};
 
 use clap::Parser;
-use tracing_subscriber::filter::{LevelFilter, Targets};
-use tracing_subscriber::prelude::*;
+use tracing_subscriber::{
+    filter::{LevelFilter, Targets},
+    fmt::{
+        FmtContext, FormatEvent, FormatFields,
+        format::{self},
+    },
+    prelude::*,
+    registry::LookupSpan,
+};
 
 use crate::{
     args::{Cli, Command},
@@ -63,16 +70,35 @@ fn init_tracing(verbose: u8) {
         _ => Targets::new().with_default(LevelFilter::TRACE),
     };
     let layer = tracing_subscriber::fmt::layer().with_writer(io::stderr);
-    // Warnings alone read as messages, like the CLI's own: no timestamp, level or target.
+    // Warnings alone read like the CLI's own messages: `dockerhub-auth: warning: …`.
     let layer = match verbose {
-        0 => layer
-            .without_time()
-            .with_level(false)
-            .with_target(false)
-            .boxed(),
+        0 => layer.event_format(Warning).boxed(),
         _ => layer.boxed(),
     };
     tracing_subscriber::registry()
         .with(layer.with_filter(filter))
         .init();
+}
+
+/// Formats an event as one line `dockerhub-auth: warning: <message>`, its other fields after
+/// it, for the warnings shown without `-v`.
+struct Warning;
+
+impl<S, N> FormatEvent<S, N> for Warning
+where
+    S: tracing::Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        context: &FmtContext<'_, S, N>,
+        mut writer: format::Writer<'_>,
+        event: &tracing::Event<'_>,
+    ) -> std::fmt::Result {
+        write!(writer, "dockerhub-auth: warning: ")?;
+        context
+            .field_format()
+            .format_fields(writer.by_ref(), event)?;
+        writeln!(writer)
+    }
 }
