@@ -23,34 +23,36 @@ use crate::{
 /// asks for one (POST /v2/users/login, /v2/users/2fa-login)
 #[derive(Debug, Args)]
 pub(crate) struct LoginArgs {
-    /// The username [env: DOCKERHUB_USERNAME]
-    #[arg(long, value_name = "U")]
+    #[command(flatten)]
+    password: PasswordArgs,
+}
+
+/// How `login`, `pat` and `oat` log in: with a password (Docker Hub refuses to manage tokens
+/// for a token issued from an access token). Global, so that `pat` and `oat` take them
+/// after their verb too.
+#[derive(Debug, Args)]
+pub(crate) struct PasswordArgs {
+    /// The username (for `oat`, an owner of the organization) [env: DOCKERHUB_USERNAME]
+    #[arg(long, value_name = "U", global = true)]
     username: Option<String>,
 
     /// Read the password from stdin (one line)
-    #[arg(long)]
+    #[arg(long, global = true)]
     password_stdin: bool,
 
     /// Do not use the credentials `docker login` stored (Docker's config and credential
     /// helpers)
-    #[arg(long)]
+    #[arg(long, global = true)]
     no_docker_config: bool,
 
     /// The one-time TOTP or recovery code, for an account with two-factor authentication
-    #[arg(long, value_name = "CODE")]
+    #[arg(long, value_name = "CODE", global = true)]
     code: Option<String>,
 }
 
 pub(crate) async fn run(args: LoginArgs, global: &Global) -> Result<(), Failure> {
     let hub = hub(global)?;
-    let request = Request {
-        username: args.username,
-        from_stdin: args.password_stdin,
-        stdin_flag: "--password-stdin",
-        no_docker_config: args.no_docker_config,
-        secret_name: "password",
-    };
-    let login = password_login(&hub, request, args.code, global).await?;
+    let login = password_login(&hub, args.password, global).await?;
     let token = login.session.token().await.map_err(second_factor_failure)?;
     print_token(&token, global.json)
 }
@@ -62,19 +64,27 @@ pub(crate) struct PasswordLogin {
     pub(crate) username: String,
 }
 
-/// Returns a session that logs in with a password from the sources of `request`, completing
-/// the second factor with `code` (else a prompt on a terminal) when Docker Hub asks for one.
+/// Returns a session that logs in with a password from the sources `args` name, completing
+/// the second factor with `--code` (else a prompt on a terminal) when Docker Hub asks for
+/// one.
 /// Nothing is sent before its first `token()`.
 pub(crate) async fn password_login(
     hub: &Hub,
-    request: Request,
-    code: Option<String>,
+    args: PasswordArgs,
     global: &Global,
 ) -> Result<PasswordLogin, Failure> {
     let Resolved {
         username,
         secret: password,
-    } = credentials::resolve(request).await?;
+    } = credentials::resolve(Request {
+        username: args.username,
+        from_stdin: args.password_stdin,
+        stdin_flag: "--password-stdin",
+        no_docker_config: args.no_docker_config,
+        secret_name: "password",
+    })
+    .await?;
+    let code = args.code;
     // Asked only when Hub wants a second factor, and not at all when the cache has a token.
     let session = hub
         .session_builder(Credentials::password(username.clone(), password))

@@ -7,7 +7,6 @@ use std::{
     time::{Duration, SystemTime},
 };
 
-use clap::Args;
 use dockerhub_auth::{
     ExposeSecret, Hub, OatResource, OatResourceKind, OatScope, SecretString, Session,
 };
@@ -16,34 +15,10 @@ use zeroize::Zeroizing;
 
 use crate::{
     args::Global,
-    commands::login::{PasswordLogin, password_login, second_factor_failure},
-    credentials::Request,
+    commands::login::{PasswordArgs, PasswordLogin, password_login, second_factor_failure},
     failure::{EXIT_OTHER, Failure, exit_code},
     output::{rfc3339, write_stdout},
 };
-
-/// How `pat` and `oat` log in: with a password, because Docker Hub refuses to manage tokens
-/// for a token issued from an access token.
-#[derive(Debug, Args)]
-pub(crate) struct ManagementLogin {
-    /// The username of the account (for `oat`, an owner of the organization)
-    /// [env: DOCKERHUB_USERNAME]
-    #[arg(long, value_name = "U", global = true)]
-    username: Option<String>,
-
-    /// Read the password from stdin (one line)
-    #[arg(long, global = true)]
-    password_stdin: bool,
-
-    /// Do not use the credentials `docker login` stored (Docker's config and credential
-    /// helpers)
-    #[arg(long, global = true)]
-    no_docker_config: bool,
-
-    /// The one-time TOTP or recovery code, for an account with two-factor authentication
-    #[arg(long, value_name = "CODE", global = true)]
-    code: Option<String>,
-}
 
 /// A bearer for the access-token routes (a password session, so that a token Hub refuses is
 /// refreshed once), and the username it belongs to.
@@ -58,18 +33,10 @@ pub(crate) struct LoggedIn {
 /// else is done.
 pub(crate) async fn management_bearer(
     hub: &Hub,
-    login: ManagementLogin,
+    login: PasswordArgs,
     global: &Global,
 ) -> Result<LoggedIn, Failure> {
-    let request = Request {
-        username: login.username,
-        from_stdin: login.password_stdin,
-        stdin_flag: "--password-stdin",
-        no_docker_config: login.no_docker_config,
-        secret_name: "password",
-    };
-    let PasswordLogin { session, username } =
-        password_login(hub, request, login.code, global).await?;
+    let PasswordLogin { session, username } = password_login(hub, login, global).await?;
     session.token().await.map_err(second_factor_failure)?;
     Ok(LoggedIn {
         bearer: session,

@@ -13,10 +13,11 @@ use serde_json::{Value, json};
 use crate::{
     args::Global,
     commands::{
+        login::PasswordArgs,
         manage::{
-            Expiry, ManagementLogin, Row, confirm, json_times, keep, management_bearer,
-            old_still_active, one_line, parse_expiry, parse_resource, print_details, print_json,
-            print_secret, print_table, require_confirmation_possible, tell,
+            Expiry, Row, confirm, json_times, keep, management_bearer, old_still_active, one_line,
+            parse_expiry, parse_resource, print_details, print_json, print_secret, print_table,
+            require_confirmation_possible, tell,
         },
         pat::ListArgs,
     },
@@ -33,7 +34,7 @@ pub(crate) struct OatArgs {
     verb: OatVerb,
 
     #[command(flatten)]
-    login: ManagementLogin,
+    login: PasswordArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,10 +10,13 @@ use serde_json::{Value, json};
 
 use crate::{
     args::Global,
-    commands::manage::{
-        Expiry, ManagementLogin, Row, confirm, json_times, keep, management_bearer,
-        old_still_active, one_line, parse_duration, parse_expiry, print_details, print_json,
-        print_secret, print_table, require_confirmation_possible, tell,
+    commands::{
+        login::PasswordArgs,
+        manage::{
+            Expiry, Row, confirm, json_times, keep, management_bearer, old_still_active, one_line,
+            parse_duration, parse_expiry, print_details, print_json, print_secret, print_table,
+            require_confirmation_possible, tell,
+        },
     },
     failure::Failure,
     hub::hub,
@@ -28,7 +31,7 @@ pub(crate) struct PatArgs {
     verb: PatVerb,
 
     #[command(flatten)]
-    login: ManagementLogin,
+    login: PasswordArgs,
 }
 
 #[derive(Debug, Subcommand)]
