@@ -64,13 +64,12 @@ pub(super) fn has_totp(credentials: &Credentials) -> bool {
     }
 }
 
-/// Returns how long a token lives from its arrival: `exp − iat`, or `exp` less its arrival
-/// without `iat`; `None` without `exp`.
+/// Returns how long a token lives from its arrival ([`Token::lifetime`]: `exp − iat`, or
+/// `exp` less its arrival without `iat`); zero when `exp` is before that, `None` without `exp`.
 fn lifetime(token: &Token) -> Option<Duration> {
-    let claims = token.claims()?;
-    let exp = claims.expires_at()?;
-    let start = claims.issued_at().unwrap_or_else(|| token.received_at());
-    Some(exp.duration_since(start).unwrap_or_default())
+    token
+        .expires_at()
+        .map(|_| token.lifetime().unwrap_or_default())
 }
 
 async fn get(hub: &Hub, credentials: &Credentials, prompt: Option<&Prompt>) -> Result<Token> {
