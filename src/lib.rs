@@ -327,9 +327,9 @@
 //!   calls a helper's `store` or `erase`. Nothing a config file or helper holds is put in an
 //!   error or a `tracing` event; a failing helper is quoted by the first line of its stderr,
 //!   scrubbed.
-//! - The access-token routes send the bearer token to the base URL only: a list's `next`
-//!   link is followed only on the base URL's own origin and list, and yields just a page
-//!   number.
+//! - The access-token routes send the bearer token to the base URL only: a list asks for
+//!   its pages by number (`page=2`, `3`, … while an answer has a non-empty `next`, at most
+//!   100 pages) and never follows the `next` link the server sent.
 //! - The disk cache holds bearer tokens (never the secrets they were obtained with) in
 //!   files only the user can read; see [`DiskCache`].
 //! - Secrets are wiped from this crate's own buffers when dropped. Copies inside `reqwest`,

@@ -82,9 +82,7 @@ impl OrgAccessTokens {
     pub fn list(&self) -> impl Stream<Item = Result<OrgAccessToken>> + Send + 'static + use<> {
         let manager = self.manager.clone();
         let org = self.org.clone();
-        let base_url = manager.hub().base_url().to_owned();
-        let route = wire::org_access_tokens_route(&org);
-        every_page(&base_url, &route, move |page| {
+        every_page(move |page| {
             let (manager, org) = (manager.clone(), org.clone());
             async move {
                 require_org(&org)?;

@@ -74,19 +74,19 @@ impl PersonalAccessTokens {
     /// Returns every personal access token of the account, page after page (100 a page),
     /// without their secrets.
     ///
-    /// A page's `next` link is followed only to the same list on the hub's own origin, and
-    /// for at most 100 pages. After an error about a page the stream ends; an error about
-    /// one token takes its place and the stream goes on.
+    /// Pages are asked for by number (`page=2`, `3`, …) on the hub's base URL while an
+    /// answer has a non-empty `next`, for at most 100 pages: the `next` link itself is never
+    /// followed, so the bearer token goes nowhere else (and a list works behind a mirror
+    /// whose links name Docker Hub). After an error about a page the stream ends; an error
+    /// about one token takes its place and the stream goes on.
     ///
     /// # Errors
     ///
     /// Items are errors of the kinds of [`get`](Self::get), and
-    /// [`InvalidResponse`](ErrorKind::InvalidResponse) for a `next` link to another origin
-    /// or path, one that does not move forward, or a list longer than 100 pages.
+    /// [`InvalidResponse`](ErrorKind::InvalidResponse) for a list longer than 100 pages.
     pub fn list(&self) -> impl Stream<Item = Result<PersonalAccessToken>> + Send + 'static + use<> {
         let manager = self.manager.clone();
-        let base_url = manager.hub().base_url().to_owned();
-        every_page(&base_url, wire::PERSONAL_ACCESS_TOKENS_ROUTE, move |page| {
+        every_page(move |page| {
             let manager = manager.clone();
             async move {
                 let endpoint = manager.hub().endpoint();

@@ -23,17 +23,6 @@ use crate::{
     },
 };
 
-/// The route of the personal access tokens, the list a `next` link must point to.
-pub(crate) const PERSONAL_ACCESS_TOKENS_ROUTE: &str = "/v2/access-tokens";
-
-/// Returns the route of an organization's access tokens, as the generated client writes it.
-pub(crate) fn org_access_tokens_route(org: &str) -> String {
-    format!(
-        "/v2/orgs/{}/access-tokens",
-        progenitor_client::encode_path(org)
-    )
-}
-
 /// `GET /v2/access-tokens`.
 pub(crate) async fn list_personal_access_tokens(
     endpoint: &Endpoint,
@@ -48,7 +37,7 @@ pub(crate) async fn list_personal_access_tokens(
     let body = answer(&client, result, bearer).await?;
     Ok(Page {
         items: body.results.into_iter().map(personal).collect(),
-        next: non_empty(body.next),
+        has_next: has_next(body.next.as_deref()),
     })
 }
 
@@ -127,7 +116,7 @@ pub(crate) async fn list_org_access_tokens(
     let body = answer(&client, result, bearer).await?;
     Ok(Page {
         items: body.results.into_iter().map(organization).collect(),
-        next: non_empty(body.next),
+        has_next: has_next(body.next.as_deref()),
     })
 }
 
@@ -327,8 +316,10 @@ fn time(timestamp: Option<Timestamp>) -> Option<std::time::SystemTime> {
     timestamp.as_ref().and_then(Timestamp::to_system_time)
 }
 
-fn non_empty(link: Option<String>) -> Option<String> {
-    link.filter(|link| !link.trim().is_empty())
+/// Whether a list answer says there is a next page. Only the presence of the link counts:
+/// it is never followed (`access_tokens/pages.rs`).
+fn has_next(link: Option<&str>) -> bool {
+    link.is_some_and(|link| !link.trim().is_empty())
 }
 
 fn no_id() -> Error {

@@ -20,10 +20,10 @@ mod timestamp;
 mod transport;
 
 pub(crate) use access_tokens::{
-    PERSONAL_ACCESS_TOKENS_ROUTE, create_org_access_token, create_personal_access_token,
-    delete_org_access_token, delete_personal_access_token, get_org_access_token,
-    get_personal_access_token, list_org_access_tokens, list_personal_access_tokens,
-    org_access_tokens_route, update_org_access_token, update_personal_access_token,
+    create_org_access_token, create_personal_access_token, delete_org_access_token,
+    delete_personal_access_token, get_org_access_token, get_personal_access_token,
+    list_org_access_tokens, list_personal_access_tokens, update_org_access_token,
+    update_personal_access_token,
 };
 pub(crate) use auth::{create_access_token, login, login_second_factor};
 #[cfg(fuzzing)]
