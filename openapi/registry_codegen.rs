@@ -7,6 +7,73 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///`HeadManifestAccept`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum HeadManifestAccept {
+        #[serde(
+            rename = "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json"
+        )]
+        ApplicationVndOciImageIndexV1JsonApplicationVndOciImageManifestV1JsonApplicationVndDockerDistributionManifestListV2JsonApplicationVndDockerDistributionManifestV2Json,
+    }
+    impl ::std::fmt::Display for HeadManifestAccept {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::ApplicationVndOciImageIndexV1JsonApplicationVndOciImageManifestV1JsonApplicationVndDockerDistributionManifestListV2JsonApplicationVndDockerDistributionManifestV2Json => {
+                    f.write_str(
+                        "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json",
+                    )
+                }
+            }
+        }
+    }
+    impl ::std::str::FromStr for HeadManifestAccept {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json" => {
+                    Ok(
+                        Self::ApplicationVndOciImageIndexV1JsonApplicationVndOciImageManifestV1JsonApplicationVndDockerDistributionManifestListV2JsonApplicationVndDockerDistributionManifestV2Json,
+                    )
+                }
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for HeadManifestAccept {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for HeadManifestAccept {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::default::Default for HeadManifestAccept {
+        fn default() -> Self {
+            HeadManifestAccept::ApplicationVndOciImageIndexV1JsonApplicationVndOciImageManifestV1JsonApplicationVndDockerDistributionManifestListV2JsonApplicationVndDockerDistributionManifestV2Json
+        }
+    }
     ///One error of a RegistryErrorBody.
     #[derive(
         ::serde::Deserialize,
@@ -361,24 +428,27 @@ Arguments:
 - `namespace`: The first component of the repository name (library for official images on Docker Hub).
 - `repository`: The second component of the repository name.
 - `reference`: A tag or a digest.
+- `accept`: The manifest types the client reads, the list every image client sends: OCI image index and manifest, Docker manifest list and v2 manifest. Without it a Distribution registry answers 400 for a v2 image.
 */
     pub async fn head_manifest<'a>(
         &'a self,
         namespace: &'a str,
         repository: &'a str,
         reference: &'a str,
+        accept: types::HeadManifestAccept,
     ) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!(
             "{}/v2/{}/{}/manifests/{}", self.baseurl, encode_path(& namespace
             .to_string()), encode_path(& repository.to_string()), encode_path(& reference
             .to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
             );
+        header_map.append("Accept", accept.to_string().try_into()?);
         #[allow(unused_mut)]
         let mut request = self.client.head(url).headers(header_map).build()?;
         let info = OperationInfo {

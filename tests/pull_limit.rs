@@ -221,3 +221,44 @@ async fn the_probe_goes_to_the_registrys_path_prefix() {
     ping.assert_calls_async(1).await;
     head.assert_calls_async(1).await;
 }
+
+/// The manifest types every image client accepts, in the `Accept` header of the probe.
+const MANIFEST_TYPES: &str = "application/vnd.oci.image.index.v1+json, \
+    application/vnd.oci.image.manifest.v1+json, \
+    application/vnd.docker.distribution.manifest.list.v2+json, \
+    application/vnd.docker.distribution.manifest.v2+json";
+
+#[tokio::test]
+async fn the_probe_accepts_every_manifest_type_as_image_clients_do() {
+    // A Distribution registry (and so a pull-through mirror) answers 400 for a v2 image
+    // when the request does not say it reads v2 manifests.
+    let server = MockServer::start_async().await;
+    docker_hub_challenge(&server).await;
+    probe_token(&server).await;
+    let without = server
+        .mock_async(|when, then| {
+            when.method("HEAD").path(PROBE).header_missing("accept");
+            then.status(400);
+        })
+        .await;
+    let with = server
+        .mock_async(|when, then| {
+            when.method("HEAD")
+                .path(PROBE)
+                .header("authorization", "Bearer probe-token")
+                .header("accept", MANIFEST_TYPES);
+            then.status(200)
+                .header("ratelimit-limit", "100;w=21600")
+                .header("ratelimit-remaining", "99;w=21600");
+        })
+        .await;
+
+    let limit = registry_at(&server.base_url())
+        .anonymous_pull_limit()
+        .await
+        .unwrap();
+
+    assert_eq!((limit.limit(), limit.remaining()), (Some(100), Some(99)));
+    with.assert_calls_async(1).await;
+    without.assert_calls_async(0).await;
+}

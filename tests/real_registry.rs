@@ -4,8 +4,13 @@
 //!
 //! The registry checks every bearer token it gets (signature, issuer, audience, expiry and
 //! the `access` claim), so what it accepts here it accepts from any conforming token
-//! service. `.ci/install-registry.sh` installs it for CI; without it each test prints
+//! service. The pull-limit probe is tried on a missing manifest and on a v2 image pushed
+//! through the registry's upload API (the registry answers 400 to a manifest request that
+//! does not accept v2 manifests). `.ci/install-registry.sh` installs it for CI; without it each test prints
 //! "skipped: docker-registry is not installed" and passes.
+
+#[cfg(feature = "cli")]
+mod common;
 
 use std::{
     collections::HashMap,
@@ -145,6 +150,65 @@ impl RealRegistry {
             .status()
             .as_u16()
     }
+
+    /// Pushes a small v2 image to `name:latest` through the registry's own upload API, with
+    /// a push token from the token service: its config blob, then its manifest (no layers).
+    async fn push_v2_image(&self, name: &str) {
+        let scope = Scope::parse(&format!("repository:{name}:pull,push")).unwrap();
+        let token = self.client().token(&alice(), &[scope]).await.unwrap();
+        let http = reqwest::Client::new();
+        let config =
+            br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#;
+        let digest = sha256(config);
+        let started = http
+            .post(format!("{}/v2/{name}/blobs/uploads/", self.url))
+            .header("authorization", token.authorization_header())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(started.status().as_u16(), 202, "starting the upload");
+        let location = started.headers()["location"].to_str().unwrap();
+        let mut upload = url::Url::parse(&self.url).unwrap().join(location).unwrap();
+        upload.query_pairs_mut().append_pair("digest", &digest);
+        let blob = http
+            .put(upload)
+            .header("authorization", token.authorization_header())
+            .header("content-type", "application/octet-stream")
+            .body(config.to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(blob.status().as_u16(), 201, "uploading the config blob");
+        let manifest = json!({
+            "schemaVersion": 2,
+            "mediaType": V2_MANIFEST,
+            "config": {
+                "mediaType": "application/vnd.docker.container.image.v1+json",
+                "size": config.len(), "digest": digest
+            },
+            "layers": []
+        });
+        let put = http
+            .put(format!("{}/v2/{name}/manifests/latest", self.url))
+            .header("authorization", token.authorization_header())
+            .header("content-type", V2_MANIFEST)
+            .body(manifest.to_string())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(put.status().as_u16(), 201, "putting the manifest");
+    }
+}
+
+/// The media type of a Docker v2 image manifest.
+const V2_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+
+/// The digest of `bytes`, as the registry writes it: `sha256:` and the hex of the hash.
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    let hash = sha2::Sha256::digest(bytes);
+    let hex: String = hash.iter().map(|byte| format!("{byte:02x}")).collect();
+    format!("sha256:{hex}")
 }
 
 /// A loopback address with a port nobody listens on (the registry binds it next).
@@ -392,4 +456,49 @@ async fn wrong_credentials_are_rejected_by_the_token_service() {
     assert_eq!(error.kind(), ErrorKind::CredentialsRejected);
     assert_eq!(error.hub_message(), Some("incorrect username or password"));
     assert_eq!(registry.issued.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn the_probe_of_a_v2_image_is_accepted_and_reports_no_limit() {
+    let Some(registry) = RealRegistry::start().await else {
+        return;
+    };
+    registry.push_v2_image("ratelimitpreview/test").await;
+    let client = registry.client();
+    // The manifest exists now: without the manifest types in `Accept`, the registry would
+    // answer this HEAD with 400.
+    let anonymous = client.anonymous_pull_limit().await.unwrap();
+    assert!(!anonymous.is_reported());
+    let authenticated = client.pull_limit(&alice()).await.unwrap();
+    assert!(!authenticated.is_reported());
+    assert_eq!(authenticated.limit(), None);
+}
+
+#[cfg(feature = "cli")]
+#[tokio::test]
+async fn rate_limit_on_a_registry_holding_the_probe_image_says_not_reported() {
+    let Some(registry) = RealRegistry::start().await else {
+        return;
+    };
+    registry.push_v2_image("ratelimitpreview/test").await;
+    let url = registry.url.clone();
+    // The binary blocks its thread while the token service answers on this runtime's.
+    let run = tokio::task::spawn_blocking(move || {
+        common::cli::cli(
+            &["rate-limit", "--registry", &url],
+            &[
+                ("DOCKERHUB_USERNAME", "alice"),
+                ("DOCKERHUB_TOKEN", PASSWORD),
+            ],
+            "",
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("no pull limit reported"),
+        "{}",
+        run.stdout
+    );
 }

@@ -52,8 +52,9 @@ pub(crate) async fn ping(endpoint: &Endpoint) -> Result<Ping> {
     }
 }
 
-/// `HEAD /v2/{namespace}/{repository}/manifests/{reference}` with `token`, when there is one.
-/// Returns the headers of the answer: of a 200, or of a 404 (the token was accepted, the
+/// `HEAD /v2/{namespace}/{repository}/manifests/{reference}` with `token`, when there is one,
+/// and the `Accept` header of every image client (a Distribution registry answers 400 for a
+/// v2 image without it). Returns the headers of the answer: of a 200, or of a 404 (the token was accepted, the
 /// manifest does not exist).
 pub(crate) async fn head_manifest(
     endpoint: &Endpoint,
@@ -63,7 +64,12 @@ pub(crate) async fn head_manifest(
 ) -> Result<HeaderMap> {
     let client = endpoint.registry_client(token.map(RegistryToken::authorization_header));
     let secrets: Vec<&str> = token.iter().map(|t| t.expose_secret()).collect();
-    match client.head_manifest(namespace, repository, reference).await {
+    // The spec's one value: the manifest types every image client accepts.
+    let accept = types::HeadManifestAccept::default();
+    match client
+        .head_manifest(namespace, repository, reference, accept)
+        .await
+    {
         Ok(answer) => Ok(answer.headers().clone()),
         Err(progenitor_client::Error::ErrorResponse(answer)) => Ok(answer.headers().clone()),
         Err(error) => Err(classify(Operation::RegistryManifest, &client, error, &secrets).await),
