@@ -197,6 +197,42 @@ async fn a_token_service_without_the_form_gets_basic_authentication_on_get() {
 }
 
 #[tokio::test]
+async fn a_token_service_that_is_not_docker_hubs_gets_get_once_after_refusing_the_form() {
+    // GCR answers the form 404, others 405, ACR 400 and Artifactory 401: each takes GET.
+    for status in [404, 405, 400, 401] {
+        let server = MockServer::start_async().await;
+        challenging(
+            &server,
+            &challenge(&server.url("/token"), "acr.example.test"),
+        )
+        .await;
+        let form = server
+            .mock_async(|when, then| {
+                when.method("POST").path("/token");
+                then.status(status)
+                    .json_body(json!({ "errors": [{ "code": "UNSUPPORTED" }] }));
+            })
+            .await;
+        let get = server
+            .mock_async(|when, then| {
+                when.method("GET")
+                    .path("/token")
+                    .header("authorization", basic("alice", CANARY))
+                    .query_param("service", "acr.example.test");
+                then.status(200).json_body(json!({ "token": "from-get" }));
+            })
+            .await;
+        let token = registry_at(&server.base_url())
+            .token(&alice(), &scopes(&["acme/app"]))
+            .await
+            .unwrap();
+        assert_eq!(token.expose_secret(), "from-get", "{status}");
+        form.assert_calls_async(1).await;
+        get.assert_calls_async(1).await;
+    }
+}
+
+#[tokio::test]
 async fn a_token_without_expires_in_lives_60_seconds_from_its_arrival() {
     let server = MockServer::start_async().await;
     docker_hub_challenge(&server).await;

@@ -83,6 +83,75 @@ async fn a_refusal_on_get_after_the_form_is_rejected_credentials() {
 }
 
 #[tokio::test]
+async fn docker_hubs_token_service_refusing_the_form_is_not_asked_again_on_get() {
+    // Docker Hub's token service takes the form: its 400 or 401 is the answer, and a GET
+    // would count as a second failed login.
+    for status in [401, 400] {
+        let server = MockServer::start_async().await;
+        docker_hub_challenge(&server).await;
+        let form = server
+            .mock_async(|when, then| {
+                when.method("POST").path("/token");
+                then.status(status)
+                    .json_body(json!({ "details": "incorrect username or password" }));
+            })
+            .await;
+        let get = server
+            .mock_async(|when, then| {
+                when.method("GET").path("/token");
+                then.status(200).json_body(json!({ "token": "t" }));
+            })
+            .await;
+        let error = registry_at(&server.base_url())
+            .token(&alice(), &scopes(&["alpine"]))
+            .await
+            .unwrap_err();
+        assert_eq!(error.status(), Some(status));
+        if status == 401 {
+            assert_eq!(error.kind(), ErrorKind::CredentialsRejected);
+        }
+        form.assert_calls_async(1).await;
+        get.assert_calls_async(0).await;
+    }
+}
+
+#[tokio::test]
+async fn an_identity_token_refused_by_another_token_service_is_not_asked_again_on_get() {
+    // An identity token has no GET form: a 400 or 401 to it is the answer, from any service.
+    for status in [401, 400] {
+        let server = MockServer::start_async().await;
+        challenging(
+            &server,
+            &challenge(&server.url("/token"), "acr.example.test"),
+        )
+        .await;
+        let form = server
+            .mock_async(|when, then| {
+                when.method("POST").path("/token");
+                then.status(status)
+                    .json_body(json!({ "details": "invalid refresh token" }));
+            })
+            .await;
+        let get = server
+            .mock_async(|when, then| {
+                when.method("GET").path("/token");
+                then.status(200).json_body(json!({ "token": "t" }));
+            })
+            .await;
+        let error = registry_at(&server.base_url())
+            .token_with_identity_token(CANARY, &[])
+            .await
+            .unwrap_err();
+        assert_eq!(error.status(), Some(status));
+        if status == 401 {
+            assert_eq!(error.kind(), ErrorKind::CredentialsRejected);
+        }
+        form.assert_calls_async(1).await;
+        get.assert_calls_async(0).await;
+    }
+}
+
+#[tokio::test]
 async fn an_answer_without_a_token_is_an_invalid_response() {
     for body in [
         json!({ "expires_in": 300 }),

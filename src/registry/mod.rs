@@ -51,6 +51,9 @@ const DOCKER_HUB_HOSTS: [&str; 5] = [
 /// Docker Hub's name rules wherever it is served from (a mirror, a test double).
 const DOCKER_HUB_SERVICE: &str = "registry.docker.io";
 
+/// The host of Docker Hub's token service, the realm of its registry's challenge.
+const DOCKER_HUB_TOKEN_HOST: &str = "auth.docker.io";
+
 /// A client for a container registry that speaks the Distribution token protocol: Docker
 /// Hub's registry by default, or any other.
 ///
@@ -130,6 +133,11 @@ impl Registry {
     ///
     /// The token service's answer is cached for these credentials and this set of scopes
     /// (in any order). With no scopes the token allows nothing but proves who asked.
+    ///
+    /// The request is the OAuth2 form (`POST`) first. A token service that does not take it
+    /// (404 or 405, or 400 or 401 from one that is not Docker Hub's, as ACR and Artifactory
+    /// answer) is asked once more with `GET` and Basic authentication. Docker Hub's takes
+    /// the form: a 401 from it is a refusal, not sent again.
     ///
     /// # Errors
     ///
@@ -316,6 +324,7 @@ impl Registry {
             service: bearer.service.as_deref(),
             scopes: &scopes,
             credentials: account.as_ref().map(Account::as_token_credentials),
+            docker_hub: docker_hub || realm.host_str() == Some(DOCKER_HUB_TOKEN_HOST),
         };
         let endpoint = &self.inner.endpoint;
         retry::run(&self.inner.retry, || wire::fetch_token(endpoint, &request)).await

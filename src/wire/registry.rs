@@ -84,6 +84,10 @@ pub(crate) struct TokenRequest<'a> {
     pub(crate) scopes: &'a [Scope],
     /// `None` asks anonymously.
     pub(crate) credentials: Option<TokenCredentials<'a>>,
+    /// Whether the token service is Docker Hub's, which takes the OAuth2 form: a 400 or 401
+    /// from it is its answer, never a reason to ask again with `GET` (a second try would
+    /// count as another failed login).
+    pub(crate) docker_hub: bool,
 }
 
 /// What a token request proves who it is with.
@@ -100,11 +104,12 @@ pub(crate) enum TokenCredentials<'a> {
 
 /// Gets a token from the realm.
 ///
-/// - With a username and secret: the OAuth2 form (`POST`, password grant) first, and `GET`
-///   with Basic authentication when the token service answers 404 or 405 to it, as docker
-///   does.
+/// - With a username and secret: the OAuth2 form (`POST`, password grant) first, and once
+///   `GET` with Basic authentication when the token service does not take the form: it
+///   answers 404 (GCR) or 405, or, when it is not Docker Hub's, 400 (ACR) or 401
+///   (Artifactory), as containerd's resolver does.
 /// - With an identity token: the OAuth2 form (refresh-token grant) only; `GET` cannot carry
-///   one.
+///   one, so a 400 or 401 is the answer.
 /// - Anonymously: `GET` without an `Authorization` header.
 pub(crate) async fn fetch_token(
     endpoint: &Endpoint,
@@ -149,13 +154,15 @@ enum Grant<'a> {
     RefreshToken(&'a SecretString),
 }
 
-/// The OAuth2 form; `None` when the token service does not offer it (404 or 405).
+/// The OAuth2 form; `None` when the token service does not take it and `GET` may be tried
+/// instead ([`takes_no_form`]).
 async fn post_token(
     endpoint: &Endpoint,
     request: &TokenRequest<'_>,
     grant: Grant<'_>,
     secrets: &[&str],
 ) -> Result<Option<RegistryToken>> {
+    let is_password = matches!(grant, Grant::Password { .. });
     let (grant_type, username, password, refresh_token) = match grant {
         Grant::Password { username, secret } => (
             types::TokenFormGrantType::Password,
@@ -202,10 +209,23 @@ async fn post_token(
         .send(http_request, "PostToken")
         .await
         .map_err(transport)?;
-    if matches!(response.status().as_u16(), 404 | 405) {
+    if takes_no_form(response.status().as_u16(), is_password, request.docker_hub) {
         return Ok(None);
     }
     token_from(response, request, secrets).await.map(Some)
+}
+
+/// Whether a token service that answered the OAuth2 form with `status` does not take the
+/// form. 404 and 405 say so. ACR answers 400 and Artifactory 401 to a form they do not
+/// take, so these count too, but only for a password grant (an identity token has no other
+/// form: the answer is the answer) and never from Docker Hub's token service, which takes
+/// the form and means a refusal.
+fn takes_no_form(status: u16, is_password: bool, docker_hub: bool) -> bool {
+    match status {
+        404 | 405 => true,
+        400 | 401 => is_password && !docker_hub,
+        _ => false,
+    }
 }
 
 /// The `GET` form: `service`, one `scope` parameter per scope, and with credentials
