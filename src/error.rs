@@ -8,6 +8,8 @@ use std::{
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
+use time::{OffsetDateTime, format_description::BorrowedFormatItem, macros::format_description};
+
 use crate::scrub::scrub;
 
 /// A `Result` whose error defaults to this crate's [`Error`].
@@ -313,44 +315,27 @@ impl fmt::Display for Error {
     }
 }
 
+/// `10:31:07 UTC`.
+const CLOCK: &[BorrowedFormatItem<'static>] = format_description!("[hour]:[minute]:[second] UTC");
+
+/// `2027-01-16 10:31:07 UTC`.
+const DATE_AND_CLOCK: &[BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+
 /// Formats `at` as `10:31:07 UTC`, with the date in front when it is not within the next
-/// twelve hours of `now`.
+/// twelve hours of `now`. A moment before 1970 reads as 1970-01-01; one past what `time`
+/// can write (the year 9999) as a count of seconds.
 fn moment(at: SystemTime, now: SystemTime) -> String {
     let seconds = at.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
-    let (days, time) = (seconds / 86_400, seconds % 86_400);
-    let clock = format!(
-        "{:02}:{:02}:{:02} UTC",
-        time / 3600,
-        time % 3600 / 60,
-        time % 60
-    );
-    match at.duration_since(now) {
-        Ok(ahead) if ahead < Duration::from_secs(12 * 3600) => clock,
-        _ => {
-            let (year, month, day) = civil_date(days);
-            format!("{year:04}-{month:02}-{day:02} {clock}")
-        }
-    }
-}
-
-/// Returns the proleptic Gregorian date `days` after 1970-01-01 (H. Hinnant's
-/// `civil_from_days`, <https://howardhinnant.github.io/date_algorithms.html>).
-fn civil_date(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let day_of_era = z % 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
+    let description = match at.duration_since(now) {
+        Ok(ahead) if ahead < Duration::from_secs(12 * 3600) => CLOCK,
+        _ => DATE_AND_CLOCK,
     };
-    let year = year_of_era + era * 400 + u64::from(month <= 2);
-    (year, month, day)
+    i64::try_from(seconds)
+        .ok()
+        .and_then(|seconds| OffsetDateTime::from_unix_timestamp(seconds).ok())
+        .and_then(|at| at.format(description).ok())
+        .unwrap_or_else(|| format!("{seconds} s after 1970-01-01 00:00:00 UTC"))
 }
 
 impl fmt::Debug for Error {
@@ -432,9 +417,22 @@ mod tests {
     }
 
     #[test]
-    fn civil_dates_match_known_days() {
-        assert_eq!(civil_date(0), (1970, 1, 1));
-        assert_eq!(civil_date(11_016), (2000, 2, 29));
-        assert_eq!(civil_date(20_833), (2027, 1, 15));
+    fn dates_match_known_days() {
+        let day = |days: u64| UNIX_EPOCH + Duration::from_secs(days * 86_400);
+        let now = day(30_000); // far from all of them: the date is written
+        assert_eq!(moment(day(0), now), "1970-01-01 00:00:00 UTC");
+        assert_eq!(moment(day(11_016), now), "2000-02-29 00:00:00 UTC");
+        assert_eq!(moment(day(20_833), now), "2027-01-15 00:00:00 UTC");
+    }
+
+    #[test]
+    fn moments_time_cannot_write_are_seconds_not_a_panic() {
+        let far = UNIX_EPOCH + Duration::from_secs(400_000_000_000);
+        assert_eq!(
+            moment(far, UNIX_EPOCH),
+            "400000000000 s after 1970-01-01 00:00:00 UTC"
+        );
+        let before = UNIX_EPOCH - Duration::from_secs(1);
+        assert_eq!(moment(before, UNIX_EPOCH), "1970-01-01 00:00:00 UTC");
     }
 }
