@@ -1,6 +1,10 @@
 //! [`Hub`], the client, and [`HubBuilder`], its configuration.
 
-use std::{fmt, sync::Arc, time::Duration};
+use std::{
+    fmt,
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
 
 use secrecy::{ExposeSecret, SecretString};
 
@@ -36,7 +40,8 @@ pub struct Hub {
 
 struct Inner {
     endpoint: Endpoint,
-    generated: generated::Client,
+    /// Built by the first call of [`Hub::generated`].
+    generated: OnceLock<generated::Client>,
     config: Config,
 }
 
@@ -189,8 +194,26 @@ impl Hub {
     ///
     /// It shares this hub's connection pool, timeouts, redirect policy and body cap, but
     /// none of the facade's checks or error classification.
+    ///
+    /// The hub builds its HTTP client on first use (a token served from a cache needs
+    /// none), so the first call of this method builds it if no request has yet: for an
+    /// `https://` base URL that loads the system's root certificates. This method has no
+    /// error to return, so when the TLS backend cannot be set up (no root certificates can
+    /// be loaded, for example) the client returned has no root certificates: each
+    /// `https://` request then fails at its handshake, with a
+    /// [`progenitor_client::Error::CommunicationError`], where the facade's operations
+    /// return [`ErrorKind::Transport`](crate::ErrorKind::Transport) with the cause.
+    ///
+    /// # Panics
+    ///
+    /// Only when no HTTP client can be built at all, not even one without root
+    /// certificates: a TLS library that cannot initialize (the case in which
+    /// `reqwest::Client::new` panics too). The default `rustls` backend has no such
+    /// failure.
     pub fn generated(&self) -> &generated::Client {
-        &self.inner.generated
+        self.inner
+            .generated
+            .get_or_init(|| self.inner.endpoint.standalone_client())
     }
 
     /// Returns the base URL requests go to, without a trailing slash.
@@ -356,13 +379,14 @@ impl HubBuilder {
         self
     }
 
-    /// Builds the hub.
+    /// Builds the hub. Nothing is sent, and its HTTP client is built by the first request
+    /// (so a token served from a cache costs no TLS set-up).
     ///
     /// # Errors
     ///
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for an invalid setting
-    /// (see each setter), or [`ErrorKind::Transport`](crate::ErrorKind::Transport) when the
-    /// TLS backend cannot be initialized.
+    /// (see each setter). A TLS backend that cannot be initialized is reported by the first
+    /// request, as [`ErrorKind::Transport`](crate::ErrorKind::Transport).
     pub fn build(self) -> Result<Hub> {
         let config = self.config;
         let endpoint = Endpoint::build(EndpointSettings {
@@ -377,7 +401,7 @@ impl HubBuilder {
         })?;
         Ok(Hub {
             inner: Arc::new(Inner {
-                generated: endpoint.client(),
+                generated: OnceLock::new(),
                 endpoint,
                 config,
             }),

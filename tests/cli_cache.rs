@@ -89,6 +89,54 @@ fn a_second_run_prints_the_cached_token_without_a_request() {
     }
 }
 
+#[cfg(target_os = "linux")]
+#[test]
+fn a_token_cached_for_an_https_hub_is_served_without_setting_up_tls() {
+    let jwt = jwt(hub_claims(now_unix()));
+    let hub = common::tls::TlsServer::start(move |method, path, _| common::tls::Answer {
+        status: if (method, path) == ("POST", "/v2/auth/token") {
+            200
+        } else {
+            404
+        },
+        headers: Vec::new(),
+        body: json!({ "access_token": jwt }).to_string(),
+    });
+    let cache = shared();
+    let run = |certificates: &Path, extra: &[&str]| {
+        let mut args = vec!["token", "--base-url", hub.url.as_str()];
+        args.extend_from_slice(extra);
+        Cli::new(&args)
+            .env("DOCKERHUB_USERNAME", "alice")
+            .env("DOCKERHUB_TOKEN", CANARY)
+            .env("DOCKERHUB_AUTH_CACHE_DIR", &cache.dir)
+            .env("SSL_CERT_FILE", certificates)
+            .env_remove("SSL_CERT_DIR")
+            .run()
+    };
+    // The first run trusts the local hub's certificate authority and fills the cache.
+    let first = run(&hub.ca_file, &[]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert_eq!(hub.requests(), 1);
+
+    // With no root certificate to load, setting up TLS fails: a cache hit never tries.
+    let cached = run(&hub.no_certificates, &[]);
+    assert_eq!(cached.code, 0, "{}", cached.stderr);
+    assert_eq!(cached.stdout, first.stdout);
+
+    // A run that needs the network finds out at its first request, as a transport failure
+    // (with native-tls, OpenSSL reads the certificates only at the handshake).
+    let uncached = run(&hub.no_certificates, &["--no-cache"]);
+    assert_eq!(uncached.code, 6, "{}", uncached.stderr);
+    let expected = if cfg!(feature = "native-tls") {
+        "could not talk to docker hub: "
+    } else {
+        "could not talk to docker hub: the HTTP client could not be initialized"
+    };
+    assert!(uncached.stderr.contains(expected), "{}", uncached.stderr);
+    assert_eq!(hub.requests(), 1);
+}
+
 #[test]
 fn fifty_runs_started_together_on_a_cold_cache_send_one_request() {
     let server = MockServer::start();

@@ -414,3 +414,52 @@ fn a_rejected_secret_is_sent_to_the_token_service_once_across_runs() {
     }
     refused.assert_calls(1);
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_registry_token_cached_for_an_https_registry_is_served_without_setting_up_tls() {
+    use common::tls::{Answer, TlsServer};
+    let registry = TlsServer::start(|method, path, own_url| match (method, path) {
+        ("GET", "/v2/") => Answer {
+            status: 401,
+            headers: vec![(
+                "www-authenticate",
+                challenge(&format!("{own_url}/token"), "tls-registry"),
+            )],
+            body: "{}".to_owned(),
+        },
+        ("POST", "/token") => Answer {
+            status: 200,
+            headers: Vec::new(),
+            body: json!({ "token": "tls-registry-token", "expires_in": 300 }).to_string(),
+        },
+        _ => Answer {
+            status: 404,
+            headers: Vec::new(),
+            body: "{}".to_owned(),
+        },
+    });
+    let cache = tempfile::tempdir().unwrap();
+    let run = |certificates: &std::path::Path| {
+        let args = ["registry-token", "--scope", "acme/app", "--registry"];
+        let mut args = args.to_vec();
+        args.push(&registry.url);
+        Cli::new(&args)
+            .env("DOCKERHUB_USERNAME", "alice")
+            .env("DOCKERHUB_TOKEN", CANARY)
+            .env("DOCKERHUB_AUTH_CACHE_DIR", cache.path())
+            .env("SSL_CERT_FILE", certificates)
+            .env_remove("SSL_CERT_DIR")
+            .run()
+    };
+    // Trusting the registry's certificate authority: the challenge, then the token.
+    let first = run(&registry.ca_file);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert_eq!(first.stdout, "tls-registry-token\n");
+    assert_eq!(registry.requests(), 2);
+    // With no root certificate to load, the cached token is still served, without a request.
+    let cached = run(&registry.no_certificates);
+    assert_eq!(cached.code, 0, "{}", cached.stderr);
+    assert_eq!(cached.stdout, "tls-registry-token\n");
+    assert_eq!(registry.requests(), 2);
+}

@@ -166,13 +166,14 @@ impl RegistryBuilder {
         self
     }
 
-    /// Builds the registry client. Nothing is sent until the first request.
+    /// Builds the registry client. Nothing is sent, and its HTTP client is built by the
+    /// first request (so a token served from a cache costs no TLS set-up).
     ///
     /// # Errors
     ///
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for an invalid setting
-    /// (see each setter), or [`ErrorKind::Transport`](crate::ErrorKind::Transport) when the
-    /// TLS backend cannot be initialized.
+    /// (see each setter). A TLS backend that cannot be initialized is reported by the first
+    /// request, as [`ErrorKind::Transport`](crate::ErrorKind::Transport).
     pub fn build(self) -> Result<Registry> {
         let config = self.config;
         let endpoint = Endpoint::build(EndpointSettings {

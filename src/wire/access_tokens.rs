@@ -30,7 +30,7 @@ pub(crate) async fn list_personal_access_tokens(
     page: NonZeroU64,
     page_size: NonZeroU64,
 ) -> Result<Page<PersonalAccessToken>> {
-    let client = endpoint.client_with_bearer(bearer);
+    let client = endpoint.client_with_bearer(bearer)?;
     let result = client
         .list_personal_access_tokens(Some(page), Some(page_size))
         .await;
@@ -52,7 +52,7 @@ pub(crate) async fn create_personal_access_token(
         scopes: new.scopes.iter().map(|s| s.as_str().to_owned()).collect(),
         expires_at: new.expires_at.map(Timestamp::from),
     };
-    let client = endpoint.client_with_bearer(bearer);
+    let client = endpoint.client_with_bearer(bearer)?;
     let result = client.create_personal_access_token(&body).await;
     let mut token = answer(&client, result, bearer).await?;
     let secret = token.token.take();
@@ -65,7 +65,7 @@ pub(crate) async fn get_personal_access_token(
     bearer: &Token,
     id: &str,
 ) -> Result<PersonalAccessToken> {
-    let client = endpoint.client_with_bearer(bearer);
+    let client = endpoint.client_with_bearer(bearer)?;
     let result = client.get_personal_access_token(id).await;
     personal(answer(&client, result, bearer).await?)
 }
@@ -85,7 +85,7 @@ pub(crate) async fn update_personal_access_token(
         token_label,
         is_active: update.active,
     };
-    let client = endpoint.client_with_bearer(bearer);
+    let client = endpoint.client_with_bearer(bearer)?;
     let result = client.update_personal_access_token(id, &body).await;
     personal(answer(&client, result, bearer).await?)
 }
@@ -96,7 +96,7 @@ pub(crate) async fn delete_personal_access_token(
     bearer: &Token,
     id: &str,
 ) -> Result<()> {
-    let client = endpoint.client_with_bearer(bearer);
+    let client = endpoint.client_with_bearer(bearer)?;
     let result = client.delete_personal_access_token(id).await;
     deleted(&client, result, bearer).await
 }
@@ -109,7 +109,7 @@ pub(crate) async fn list_org_access_tokens(
     page: NonZeroU64,
     page_size: NonZeroU64,
 ) -> Result<Page<OrgAccessToken>> {
-    let client = endpoint.client_with_bearer(bearer);
+    let client = endpoint.client_with_bearer(bearer)?;
     let result = client
         .list_org_access_tokens(org, Some(page), Some(page_size))
         .await;
@@ -133,7 +133,7 @@ pub(crate) async fn create_org_access_token(
         resources: new.resources.iter().map(resource_request).collect(),
         expires_at: new.expires_at.map(Timestamp::from),
     };
-    let client = endpoint.client_with_bearer(bearer);
+    let client = endpoint.client_with_bearer(bearer)?;
     let result = client.create_org_access_token(org, &body).await;
     let mut token = answer(&client, result, bearer).await?;
     let secret = token.token.take();
@@ -147,7 +147,7 @@ pub(crate) async fn get_org_access_token(
     org: &str,
     id: &str,
 ) -> Result<OrgAccessToken> {
-    let client = endpoint.client_with_bearer(bearer);
+    let client = endpoint.client_with_bearer(bearer)?;
     let result = client.get_org_access_token(org, id).await;
     organization(answer(&client, result, bearer).await?)
 }
@@ -166,7 +166,7 @@ pub(crate) async fn update_org_access_token(
         description: None,
         resources: Vec::new(),
     };
-    let client = endpoint.client_with_bearer(bearer);
+    let client = endpoint.client_with_bearer(bearer)?;
     let result = client.update_org_access_token(org, id, &body).await;
     organization(answer(&client, result, bearer).await?)
 }
@@ -178,7 +178,7 @@ pub(crate) async fn delete_org_access_token(
     org: &str,
     id: &str,
 ) -> Result<()> {
-    let client = endpoint.client_with_bearer(bearer);
+    let client = endpoint.client_with_bearer(bearer)?;
     let result = client.delete_org_access_token(org, id).await;
     deleted(&client, result, bearer).await
 }

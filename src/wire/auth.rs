@@ -27,7 +27,7 @@ pub(crate) async fn create_access_token(
         identifier: identifier.to_owned(),
         secret: Sensitive::from(secret.clone()),
     };
-    let client = endpoint.client();
+    let client = endpoint.client()?;
     let result = client.auth_create_access_token(&body).await;
     let secrets = [secret.expose_secret()];
     match result {
@@ -46,7 +46,7 @@ pub(crate) async fn login(
         username: username.to_owned(),
         password: Sensitive::from(password.clone()),
     };
-    let client = endpoint.client();
+    let client = endpoint.client()?;
     let result = client.post_users_login(&body).await;
     let secrets = [password.expose_secret()];
     match result {
@@ -100,7 +100,7 @@ pub(crate) async fn login_second_factor(
         login_2fa_token: Sensitive::from(challenge.login_2fa_token().clone()),
         code: Sensitive::from(code),
     };
-    let client = endpoint.client();
+    let client = endpoint.client()?;
     let result = client.post_users2_fa_login(&body).await;
     let secrets = [challenge.login_2fa_token().expose_secret(), code];
     match result {

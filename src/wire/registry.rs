@@ -36,7 +36,7 @@ pub(crate) enum Ping {
 
 /// `GET /v2/`.
 pub(crate) async fn ping(endpoint: &Endpoint) -> Result<Ping> {
-    let client = endpoint.registry_client(None);
+    let client = endpoint.registry_client(None)?;
     match client.ping_registry().await {
         Ok(_) => Ok(Ping::Open),
         Err(progenitor_client::Error::ErrorResponse(answer)) if answer.status() == 401 => {
@@ -62,7 +62,7 @@ pub(crate) async fn head_manifest(
     reference: &str,
     token: Option<&RegistryToken>,
 ) -> Result<HeaderMap> {
-    let client = endpoint.registry_client(token.map(RegistryToken::authorization_header));
+    let client = endpoint.registry_client(token.map(RegistryToken::authorization_header))?;
     let secrets: Vec<&str> = token.iter().map(|t| t.expose_secret()).collect();
     // The spec's one value: the manifest types every image client accepts.
     let accept = types::HeadManifestAccept::default();
@@ -195,8 +195,8 @@ async fn post_token(
         serde_urlencoded::to_string(&form)
             .map_err(|_| Error::invalid_input("the token request could not be encoded"))?,
     );
-    let http_request = endpoint
-        .http
+    let http = endpoint.http()?;
+    let http_request = http
         .post(request.realm.clone())
         .header(
             CONTENT_TYPE,
@@ -206,7 +206,7 @@ async fn post_token(
         .build()
         .map_err(|_| Error::invalid_input("the token request could not be built"))?;
     let response = endpoint
-        .send(http_request, "PostToken")
+        .send(http, http_request, "PostToken")
         .await
         .map_err(transport)?;
     if takes_no_form(response.status().as_u16(), is_password, request.docker_hub) {
@@ -251,7 +251,8 @@ async fn get_token(
     if !pairs.is_empty() {
         url.query_pairs_mut().extend_pairs(pairs);
     }
-    let mut builder = endpoint.http.get(url);
+    let http = endpoint.http()?;
+    let mut builder = http.get(url);
     if let Some((username, secret)) = basic {
         // reqwest marks the header sensitive.
         builder = builder.basic_auth(username, Some(secret.expose_secret()));
@@ -260,7 +261,7 @@ async fn get_token(
         .build()
         .map_err(|_| Error::invalid_input("the token request could not be built"))?;
     let response = endpoint
-        .send(http_request, "GetToken")
+        .send(http, http_request, "GetToken")
         .await
         .map_err(transport)?;
     token_from(response, request, secrets).await

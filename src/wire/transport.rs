@@ -5,7 +5,10 @@
 use std::{
     error::Error as StdError,
     fmt,
-    sync::atomic::{AtomicU16, Ordering},
+    sync::{
+        OnceLock,
+        atomic::{AtomicU16, Ordering},
+    },
     time::Instant,
 };
 
@@ -21,7 +24,8 @@ use crate::{Error, ErrorKind, Result, Token, base_url, codegen::Client, registry
 pub(crate) const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
 /// What a [`Hub`](crate::Hub) or a [`Registry`](crate::Registry) builder was given for its
-/// one HTTP client, checked by [`Endpoint::build`].
+/// one HTTP client, checked by [`Endpoint::build`]; the client itself is built by the first
+/// request.
 pub(crate) struct EndpointSettings<'a> {
     pub(crate) base_url: &'a str,
     /// The caller's product, appended to `dockerhub-auth/<version>`.
@@ -37,6 +41,7 @@ pub(crate) struct EndpointSettings<'a> {
 
 /// How the one HTTP client of a [`Hub`](crate::Hub) or [`Registry`](crate::Registry) is
 /// configured.
+#[derive(Clone)]
 struct HttpSettings {
     user_agent: HeaderValue,
     timeout: std::time::Duration,
@@ -51,9 +56,9 @@ struct HttpSettings {
 /// # Errors
 ///
 /// [`ErrorKind::Transport`] when the TLS backend cannot be initialized.
-fn http_client(settings: HttpSettings) -> Result<reqwest::Client> {
+fn http_client(settings: &HttpSettings) -> Result<reqwest::Client> {
     let http = reqwest::Client::builder()
-        .user_agent(settings.user_agent)
+        .user_agent(settings.user_agent.clone())
         .timeout(settings.timeout)
         .connect_timeout(settings.connect_timeout)
         .redirect(reqwest::redirect::Policy::none())
@@ -77,22 +82,26 @@ fn http_client(settings: HttpSettings) -> Result<reqwest::Client> {
 }
 
 /// What every call needs: where to send it, how, and how much of an answer to read.
-#[derive(Clone)]
+///
+/// The HTTP client is built by the first request that needs it, not with the endpoint: a
+/// call answered from a token cache builds none and loads no root certificates (2–9 ms per
+/// process for an `https://` URL). Every setting is checked before, by [`build`](Self::build).
 pub(crate) struct Endpoint {
-    pub(crate) http: reqwest::Client,
+    /// The client once built, or why it could not be (the same error for every request).
+    http: OnceLock<Result<reqwest::Client>>,
+    settings: HttpSettings,
     pub(crate) base_url: String,
     pub(crate) body_limit: usize,
 }
 
 impl Endpoint {
-    /// Checks `settings` and builds the endpoint with its HTTP client.
+    /// Checks `settings` and returns the endpoint, without building its HTTP client.
     ///
     /// # Errors
     ///
     /// [`ErrorKind::InvalidInput`] for an invalid setting (an insecure or malformed base URL,
     /// a zero timeout or body limit, a user agent a header cannot carry, `https://` without a
-    /// TLS feature), before any I/O; [`ErrorKind::Transport`] when the TLS backend cannot be
-    /// initialized.
+    /// TLS feature), before any I/O.
     pub(crate) fn build(settings: EndpointSettings<'_>) -> Result<Endpoint> {
         let base_url = base_url::normalize(settings.base_url, settings.allow_http)?;
         let tls_built_in = cfg!(any(feature = "rustls", feature = "native-tls"));
@@ -119,62 +128,120 @@ impl Endpoint {
         };
         let user_agent = HeaderValue::from_str(&user_agent)
             .map_err(|_| Error::invalid_input("the user agent contains invalid characters"))?;
-        let http = http_client(HttpSettings {
-            user_agent,
-            timeout: settings.timeout,
-            connect_timeout: settings.connect_timeout,
-            // A request that goes only to an http:// base URL never uses TLS.
-            tls: settings.other_hosts || !base_url.starts_with("http:"),
-        })?;
         Ok(Endpoint {
-            http,
+            http: OnceLock::new(),
+            settings: HttpSettings {
+                user_agent,
+                timeout: settings.timeout,
+                connect_timeout: settings.connect_timeout,
+                // A request that goes only to an http:// base URL never uses TLS.
+                tls: settings.other_hosts || !base_url.starts_with("http:"),
+            },
             base_url,
             body_limit: settings.body_limit,
         })
     }
 
+    /// Returns the HTTP client, building it the first time. Concurrent first calls wait for
+    /// one build; a failed build is the answer of every later call too.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Transport`] when the TLS backend cannot be initialized (no root
+    /// certificates can be loaded, for example).
+    pub(crate) fn http(&self) -> Result<&reqwest::Client> {
+        self.http
+            .get_or_init(|| http_client(&self.settings))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
     /// Returns a generated client for one call, with an exchange of its own.
-    pub(crate) fn client(&self) -> Client {
-        Client::new_with_client(
+    ///
+    /// # Errors
+    ///
+    /// Those of [`http`](Self::http).
+    pub(crate) fn client(&self) -> Result<Client> {
+        Ok(Client::new_with_client(
             &self.base_url,
-            self.http.clone(),
+            self.http()?.clone(),
             Exchange::new(self.body_limit),
-        )
+        ))
+    }
+
+    /// Returns a generated client for whoever asks for one outside a call
+    /// ([`Hub::generated`](crate::Hub::generated)), which cannot be told of a failure: when
+    /// the HTTP client cannot be built, one without root certificates takes its place, so
+    /// that every `https://` request fails at its TLS handshake and plain `http://` still
+    /// works.
+    ///
+    /// # Panics
+    ///
+    /// When that client cannot be built either, which needs a TLS backend that cannot
+    /// initialize at all (reqwest's own `Client::new` panics then too).
+    pub(crate) fn standalone_client(&self) -> Client {
+        let http = match self.http() {
+            Ok(http) => http.clone(),
+            Err(_) => {
+                let without_roots = HttpSettings {
+                    tls: false,
+                    ..self.settings.clone()
+                };
+                match http_client(&without_roots) {
+                    Ok(http) => http,
+                    // Documented above: reqwest cannot build any client here.
+                    Err(_) => reqwest::Client::new(),
+                }
+            }
+        };
+        Client::new_with_client(&self.base_url, http, Exchange::new(self.body_limit))
     }
 
     /// Returns a generated client for one call that sends `Authorization: Bearer …` with
     /// every request (to this endpoint's base URL, the only place it sends anything).
-    pub(crate) fn client_with_bearer(&self, token: &Token) -> Client {
+    ///
+    /// # Errors
+    ///
+    /// Those of [`http`](Self::http).
+    pub(crate) fn client_with_bearer(&self, token: &Token) -> Result<Client> {
         let mut exchange = Exchange::new(self.body_limit);
         exchange.authorization = Some(token.authorization_header());
-        Client::new_with_client(&self.base_url, self.http.clone(), exchange)
+        Ok(Client::new_with_client(
+            &self.base_url,
+            self.http()?.clone(),
+            exchange,
+        ))
     }
 
     /// Returns a generated registry client for one call, which sends `authorization` (a
     /// sensitive header value) with its request when there is one.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`http`](Self::http).
     pub(crate) fn registry_client(
         &self,
         authorization: Option<HeaderValue>,
-    ) -> registry_codegen::Client {
+    ) -> Result<registry_codegen::Client> {
         let mut exchange = Exchange::new(self.body_limit);
         exchange.authorization = authorization;
-        registry_codegen::Client::new_with_client(&self.base_url, self.http.clone(), exchange)
+        Ok(registry_codegen::Client::new_with_client(
+            &self.base_url,
+            self.http()?.clone(),
+            exchange,
+        ))
     }
 
-    /// Sends a request the border built by hand (one progenitor cannot express) through the
-    /// same transport as the generated clients: `operation` names it in traces.
+    /// Sends a request the border built by hand (one progenitor cannot express) with `http`
+    /// (this endpoint's [`http`](Self::http)) through the same transport as the generated
+    /// clients: `operation` names it in traces.
     pub(crate) async fn send(
         &self,
+        http: &reqwest::Client,
         request: reqwest::Request,
         operation: &str,
     ) -> reqwest::Result<reqwest::Response> {
-        execute(
-            &self.http,
-            &Exchange::new(self.body_limit),
-            request,
-            operation,
-        )
-        .await
+        execute(http, &Exchange::new(self.body_limit), request, operation).await
     }
 }
 

@@ -6,8 +6,12 @@
 
 #[cfg(feature = "cli")]
 pub mod cli;
+// Trusting its certificate authority for one run relies on `SSL_CERT_FILE`, which the
+// platform verifier reads on Linux only.
 pub mod docker;
 pub mod registry;
+#[cfg(all(feature = "cli", target_os = "linux"))]
+pub mod tls;
 pub mod tokens;
 
 use std::{
