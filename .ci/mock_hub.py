@@ -7,9 +7,14 @@ it has had (for the benchmarks that count requests on the wire). An optional thi
 argument delays every token answer by that many milliseconds, a stand-in for the distance
 to the real Hub. Prints its base URL on stdout once it listens. Loopback only; stops when
 its parent closes stdin.
+
+With MOCK_HUB_CERT and MOCK_HUB_KEY (PEM files: a certificate for 127.0.0.1 and its key) it
+serves HTTPS instead, for benchmarks of an https:// base URL.
 """
 import base64
 import json
+import os
+import ssl
 import sys
 import threading
 import time
@@ -72,6 +77,12 @@ class Hub(BaseHTTPRequestHandler):
 
 
 server = ThreadingHTTPServer(("127.0.0.1", 0), Hub)
+scheme = "http"
+if os.environ.get("MOCK_HUB_CERT"):
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(os.environ["MOCK_HUB_CERT"], os.environ["MOCK_HUB_KEY"])
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    scheme = "https"
 threading.Thread(target=server.serve_forever, daemon=True).start()
-print(f"http://127.0.0.1:{server.server_port}", flush=True)
+print(f"{scheme}://127.0.0.1:{server.server_port}", flush=True)
 sys.stdin.read()  # until the parent closes our stdin or exits
