@@ -45,9 +45,9 @@ async fn a_token_issued_from_a_personal_access_token_is_refused_for_management()
         })
         .await;
     let hub = hub(&server);
-    let session = hub.session(Credentials::access_token("alice", CANARY));
+    let session = hub.session(Credentials::secret("alice", CANARY));
 
-    let items: Vec<_> = hub.access_tokens(&session).list().collect().await;
+    let items: Vec<_> = hub.personal_access_tokens(&session).list().collect().await;
 
     let error = items[0].as_ref().unwrap_err();
     assert_eq!(error.kind(), ErrorKind::PasswordLoginRequired);
@@ -117,7 +117,11 @@ async fn a_second_401_is_returned_after_one_refresh() {
     let hub = hub(&server);
     let session = hub.session(Credentials::password("alice", CANARY));
 
-    let error = hub.access_tokens(&session).get("id-1").await.unwrap_err();
+    let error = hub
+        .personal_access_tokens(&session)
+        .get("id-1")
+        .await
+        .unwrap_err();
 
     assert_eq!(error.kind(), ErrorKind::CredentialsRejected);
     assert_eq!(error.hub_message(), Some("Token is expired"));
@@ -137,7 +141,7 @@ async fn a_fixed_token_is_not_refreshed_after_a_401() {
         .await;
 
     let error = hub(&server)
-        .access_tokens(Token::from_secret(bearer()))
+        .personal_access_tokens(Token::from_secret(bearer()))
         .delete("id-1")
         .await
         .unwrap_err();
@@ -200,7 +204,11 @@ async fn a_401_refreshes_the_sessions_token_once() {
     let hub = common::hub_at(&base_url);
     let session = hub.session(Credentials::password("alice", CANARY));
 
-    let token = hub.access_tokens(&session).get("id-1").await.unwrap();
+    let token = hub
+        .personal_access_tokens(&session)
+        .get("id-1")
+        .await
+        .unwrap();
 
     assert_eq!(token.id(), "id-1");
     assert_eq!(
@@ -231,7 +239,7 @@ async fn a_create_that_may_have_happened_is_not_retried_but_reads_are() {
         .retry_policy(policy)
         .build()
         .unwrap();
-    let tokens = hub.access_tokens(Token::from_secret(bearer()));
+    let tokens = hub.personal_access_tokens(Token::from_secret(bearer()));
 
     let created = tokens
         .create(NewPersonalAccessToken::new("ci").scope(PatScope::REPO_READ))
@@ -256,7 +264,7 @@ async fn invalid_input_is_refused_before_any_request() {
         })
         .await;
     let hub = hub(&server);
-    let pats = hub.access_tokens(Token::from_secret(bearer()));
+    let pats = hub.personal_access_tokens(Token::from_secret(bearer()));
     let oats = hub.org_access_tokens(Token::from_secret(bearer()), "");
     let yesterday = SystemTime::now() - Duration::from_secs(86_400);
 
@@ -309,7 +317,7 @@ async fn a_session_of_another_hub_never_sends_its_token_here() {
     let session = hub(&other).session(Credentials::password("alice", CANARY));
 
     let error = hub(&server)
-        .access_tokens(&session)
+        .personal_access_tokens(&session)
         .get("id-1")
         .await
         .unwrap_err();
@@ -335,7 +343,7 @@ async fn secrets_never_show_in_errors_or_debug_output() {
         .await;
     let hub = hub(&server);
     let bearer = Token::from_secret(token.clone());
-    let tokens = hub.access_tokens(&bearer);
+    let tokens = hub.personal_access_tokens(&bearer);
 
     let error = tokens
         .create(NewPersonalAccessToken::new("ci").scope(PatScope::REPO_READ))

@@ -33,7 +33,7 @@ async fn create_returns_the_secret_and_sends_dockers_body() {
 
     let expires = common::unix(1_800_000_000); // 2027-01-15T08:00:00Z
     let created = hub(&server)
-        .access_tokens(Token::from_secret(bearer()))
+        .personal_access_tokens(Token::from_secret(bearer()))
         .create(
             NewPersonalAccessToken::new("ci")
                 .scope(PatScope::REPO_WRITE)
@@ -71,7 +71,7 @@ async fn a_created_token_without_its_secret_is_an_invalid_response_naming_it() {
         .await;
 
     let error = hub(&server)
-        .access_tokens(Token::from_secret(bearer()))
+        .personal_access_tokens(Token::from_secret(bearer()))
         .create(NewPersonalAccessToken::new("ci").scope(PatScope::REPO_READ))
         .await
         .unwrap_err();
@@ -163,7 +163,7 @@ async fn update_and_delete_send_dockers_requests() {
         .await;
     let hub = hub(&server);
     let (pats, oats) = (
-        hub.access_tokens(Token::from_secret(bearer())),
+        hub.personal_access_tokens(Token::from_secret(bearer())),
         hub.org_access_tokens(Token::from_secret(bearer()), "acme"),
     );
 
@@ -216,7 +216,7 @@ async fn an_unknown_id_is_not_found_with_hubs_message() {
                 .json_body(json!({ "message": "token not found" }));
         })
         .await;
-    let tokens = hub(&server).access_tokens(Token::from_secret(bearer()));
+    let tokens = hub(&server).personal_access_tokens(Token::from_secret(bearer()));
 
     let error = tokens.get("nope").await.unwrap_err();
     assert_eq!(
@@ -260,7 +260,7 @@ async fn another_success_status_is_still_read_as_the_answer() {
             then.status(203).body(format!("not json {CANARY}"));
         })
         .await;
-    let tokens = hub(&server).access_tokens(Token::from_secret(bearer()));
+    let tokens = hub(&server).personal_access_tokens(Token::from_secret(bearer()));
 
     let created = tokens
         .create(NewPersonalAccessToken::new("ci").scope(PatScope::REPO_READ))

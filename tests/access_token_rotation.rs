@@ -110,7 +110,7 @@ async fn rotate_creates_a_twin_proves_it_and_deactivates_the_old_token() {
 
     let before = SystemTime::now();
     let rotation = hub(&server)
-        .access_tokens(Token::from_secret(bearer())) // its claims name alice
+        .personal_access_tokens(Token::from_secret(bearer())) // its claims name alice
         .rotate("old-id")
         .await
         .unwrap();
@@ -155,7 +155,7 @@ async fn a_rotation_whose_check_fails_deletes_the_new_token_and_leaves_the_old_o
     .await;
 
     let error = hub(&server)
-        .access_tokens(Token::from_secret(bearer()))
+        .personal_access_tokens(Token::from_secret(bearer()))
         .rotate("old-id")
         .await
         .unwrap_err();

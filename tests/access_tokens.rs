@@ -45,7 +45,7 @@ async fn list_reads_every_page_with_the_bearer_token() {
         );
     }
 
-    let tokens = hub(&server).access_tokens(Token::from_secret(token));
+    let tokens = hub(&server).personal_access_tokens(Token::from_secret(token));
     let all: Vec<_> = tokens.list().try_collect().await.unwrap();
 
     let ids: Vec<&str> = all.iter().map(|t| t.id()).collect();
@@ -120,7 +120,7 @@ async fn a_next_link_that_loops_ends_the_list_with_an_error() {
         })
         .await;
 
-    let tokens = hub(&server).access_tokens(Token::from_secret(bearer()));
+    let tokens = hub(&server).personal_access_tokens(Token::from_secret(bearer()));
     let items: Vec<_> = tokens.list().collect().await;
 
     assert_eq!(items.len(), 2, "the page's token, then the error");
@@ -150,7 +150,7 @@ async fn a_list_that_never_ends_stops_after_a_hundred_pages() {
         );
     }
 
-    let tokens = hub(&server).access_tokens(Token::from_secret(bearer()));
+    let tokens = hub(&server).personal_access_tokens(Token::from_secret(bearer()));
     let items: Vec<_> = tokens.list().collect().await;
 
     assert_eq!(items.len(), 101, "100 pages of one token, then the error");
@@ -186,7 +186,7 @@ async fn a_next_link_to_another_host_is_not_followed() {
         })
         .await;
 
-    let tokens = hub(&server).access_tokens(Token::from_secret(bearer()));
+    let tokens = hub(&server).personal_access_tokens(Token::from_secret(bearer()));
     let items: Vec<_> = tokens.list().collect().await;
 
     assert_eq!(items.len(), 2);

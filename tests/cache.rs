@@ -25,7 +25,7 @@ fn cache() -> (tempfile::TempDir, PathBuf) {
 /// A session as a new process would have: its own hub, its own memory, the shared cache.
 fn session(server: &MockServer, secret: &str, dir: &Path) -> Session {
     hub(server)
-        .session_builder(Credentials::access_token("alice", secret))
+        .session_builder(Credentials::secret("alice", secret))
         .disk_cache(DiskCache::at(dir))
         .build()
 }
@@ -254,7 +254,7 @@ async fn clear_identifier_removes_that_identifier_only() {
     let (_temp, dir) = cache();
     let bob = |dir: &Path| {
         hub(&server)
-            .session_builder(Credentials::access_token("bob", "dckr_pat_bob"))
+            .session_builder(Credentials::secret("bob", "dckr_pat_bob"))
             .disk_cache(DiskCache::at(dir))
             .build()
     };
@@ -279,7 +279,7 @@ async fn without_a_cache_each_session_asks_hub() {
     let mock = token_route(&server).await;
     let hub: Hub = hub(&server);
     for _ in 0..2 {
-        hub.session(Credentials::access_token("alice", CANARY))
+        hub.session(Credentials::secret("alice", CANARY))
             .token()
             .await
             .unwrap();
@@ -366,7 +366,7 @@ async fn nothing_printed_shows_the_secret() {
     .await;
     let (_temp, dir) = cache();
     let builder = hub(&server)
-        .session_builder(Credentials::access_token("alice", CANARY))
+        .session_builder(Credentials::secret("alice", CANARY))
         .disk_cache(DiskCache::at(&dir));
     let builder_debug = format!("{builder:?}");
     let first = builder.build();

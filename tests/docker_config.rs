@@ -197,7 +197,7 @@ fn a_config_path_that_is_a_directory_is_an_error() {
 }
 
 #[test]
-fn an_identity_token_alone_is_found_but_cannot_become_credentials() {
+fn an_identity_token_alone_is_found_but_docker_hubs_api_refuses_it() {
     let config = ConfigDir::with_json(json!({
         "auths": { HUB: { "auth": base64("alice:"), "identitytoken": CANARY } }
     }));
@@ -205,7 +205,9 @@ fn an_identity_token_alone_is_found_but_cannot_become_credentials() {
     assert!(stored.is_identity_token());
     assert!(stored.secret().is_none());
     assert_eq!(stored.username(), Some("alice"));
-    let err = stored.clone().into_credentials().unwrap_err();
+    let credentials = stored.clone().into_credentials();
+    assert!(format!("{credentials:?}").contains("IdentityToken"));
+    let err = session_refusal(credentials);
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     let message = err.to_string();
     assert!(message.contains("identity token"), "{message}");
@@ -225,14 +227,14 @@ fn a_password_wins_over_an_identity_token() {
 }
 
 #[test]
-fn stored_credentials_become_access_token_credentials() {
+fn stored_credentials_become_secret_credentials() {
     let config = ConfigDir::with_json(
         json!({ "auths": { HUB: { "auth": base64(&format!("alice:{CANARY}")) } } }),
     );
-    let credentials = found(&config.store()).unwrap().into_credentials().unwrap();
+    let credentials = found(&config.store()).unwrap().into_credentials();
     let debug = format!("{credentials:?}");
     assert!(
-        debug.contains("AccessToken") && debug.contains("alice"),
+        debug.contains("Secret") && debug.contains("alice"),
         "{debug}"
     );
     assert_no_canary(&[debug]);

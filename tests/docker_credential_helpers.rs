@@ -76,7 +76,7 @@ fn an_identity_token_from_a_helper_is_reported_as_one() {
     let stored = found(&with_helper("credsStore", "identity").store()).unwrap();
     assert!(stored.is_identity_token());
     assert_eq!(stored.username(), None);
-    let err = stored.clone().into_credentials().unwrap_err();
+    let err = session_refusal(stored.clone().into_credentials());
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert!(
         err.to_string()

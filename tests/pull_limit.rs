@@ -47,7 +47,7 @@ async fn anonymous_limit(headers: &[(&str, &str)]) -> PullLimit {
     let token_route = probe_token(&server).await;
     let head = probe(&server, 200, headers).await;
     let limit = registry_at(&server.base_url())
-        .anonymous_pull_limit()
+        .pull_limit(&Credentials::anonymous())
         .await
         .unwrap();
     token_route.assert_calls_async(1).await;
@@ -136,7 +136,7 @@ async fn an_authenticated_probe_uses_the_accounts_token() {
     )
     .await;
     let limit = registry_at(&server.base_url())
-        .pull_limit(&Credentials::access_token("alice", CANARY))
+        .pull_limit(&Credentials::secret("alice", CANARY))
         .await
         .unwrap();
     assert_eq!(limit.source(), Some("c7f3a2e0-account-id"));
@@ -152,7 +152,7 @@ async fn a_missing_manifest_still_answers_the_probe() {
     probe_token(&server).await;
     let head = probe(&server, 404, &[]).await;
     let limit = registry_at(&server.base_url())
-        .anonymous_pull_limit()
+        .pull_limit(&Credentials::anonymous())
         .await
         .unwrap();
     assert!(!limit.is_reported());
@@ -177,7 +177,7 @@ async fn a_registry_without_authentication_is_probed_without_a_token() {
         })
         .await;
     let limit = registry_at(&server.base_url())
-        .anonymous_pull_limit()
+        .pull_limit(&Credentials::anonymous())
         .await
         .unwrap();
     assert_eq!((limit.limit(), limit.remaining()), (None, Some(9)));
@@ -191,7 +191,7 @@ async fn a_refused_probe_token_is_rejected_credentials() {
     probe_token(&server).await;
     let head = probe(&server, 401, &[]).await;
     let error = registry_at(&server.base_url())
-        .anonymous_pull_limit()
+        .pull_limit(&Credentials::anonymous())
         .await
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::CredentialsRejected);
@@ -216,7 +216,10 @@ async fn the_probe_goes_to_the_registrys_path_prefix() {
         })
         .await;
     let registry: Registry = registry_at(&server.url("/mirror/"));
-    let limit = registry.anonymous_pull_limit().await.unwrap();
+    let limit = registry
+        .pull_limit(&Credentials::anonymous())
+        .await
+        .unwrap();
     assert_eq!(limit.limit(), Some(100));
     ping.assert_calls_async(1).await;
     head.assert_calls_async(1).await;

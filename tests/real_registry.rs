@@ -21,7 +21,7 @@ use std::{
 };
 
 use base64::Engine as _;
-use dockerhub_auth::{Credentials, ErrorKind, Registry, RetryPolicy, Scope};
+use dockerhub_auth::{Credentials, ErrorKind, Registry, RegistryScope, RetryPolicy};
 use rcgen::{KeyPair, SigningKey as _};
 use serde_json::{Value, json};
 use tokio::{
@@ -336,7 +336,7 @@ async fn read_request(stream: &mut TcpStream) -> Option<(String, String)> {
 }
 
 fn alice() -> Credentials {
-    Credentials::access_token("alice", PASSWORD)
+    Credentials::secret("alice", PASSWORD)
 }
 
 #[tokio::test]
@@ -347,7 +347,7 @@ async fn the_probe_is_accepted_and_reports_no_limit() {
     let client = registry.client();
     // The challenge names the token service; its token passes the registry's checks (a 401
     // would be an error here); the registry sends no pull-limit headers.
-    let anonymous = client.anonymous_pull_limit().await.unwrap();
+    let anonymous = client.pull_limit(&Credentials::anonymous()).await.unwrap();
     assert!(!anonymous.is_reported());
     assert_eq!(anonymous.remaining(), None);
     let authenticated = client.pull_limit(&alice()).await.unwrap();
@@ -361,7 +361,7 @@ async fn a_push_and_pull_token_opens_its_repository_and_only_it() {
         return;
     };
     let client = registry.client();
-    let scope = Scope::parse("repository:acme/app:pull,push").unwrap();
+    let scope = RegistryScope::parse("repository:acme/app:pull,push").unwrap();
     let token = client.token(&alice(), &[scope]).await.unwrap();
     assert_eq!(token.lifetime(), Duration::from_secs(300));
     // Not 401: the registry accepted the token, and there is no such repository yet.
@@ -370,7 +370,10 @@ async fn a_push_and_pull_token_opens_its_repository_and_only_it() {
     assert_eq!(registry.tags_list("acme/other", &token).await, 401);
     // An anonymous token for a pull works the same way.
     let anonymous = client
-        .anonymous_token(&[Scope::pull("acme/app").unwrap()])
+        .token(
+            &Credentials::anonymous(),
+            &[RegistryScope::pull("acme/app").unwrap()],
+        )
         .await
         .unwrap();
     assert_eq!(registry.tags_list("acme/app", &anonymous).await, 404);
@@ -384,8 +387,8 @@ async fn wrong_credentials_are_rejected_by_the_token_service() {
     let error = registry
         .client()
         .token(
-            &Credentials::access_token("alice", "dckr_pat_wrong_secret"),
-            &[Scope::pull("acme/app").unwrap()],
+            &Credentials::secret("alice", "dckr_pat_wrong_secret"),
+            &[RegistryScope::pull("acme/app").unwrap()],
         )
         .await
         .unwrap_err();

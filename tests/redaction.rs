@@ -38,7 +38,7 @@ async fn hub_builder_and_tokens_never_show_secrets() {
     let hub = builder.build().unwrap();
     let token = hub.create_access_token("alice", CANARY).await.unwrap();
     assert_eq!(token.expose_secret(), canary_jwt());
-    let credentials = Credentials::access_token("alice", CANARY);
+    let credentials = Credentials::secret("alice", CANARY);
     let password = Credentials::password("alice", CANARY);
     let session_builder = hub.session_builder(credentials.clone());
     let session_builder_debug = format!("{session_builder:?}");

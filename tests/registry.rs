@@ -8,15 +8,15 @@ use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
 use common::{CANARY, registry::*};
-use dockerhub_auth::{Credentials, Scope};
+use dockerhub_auth::{Credentials, RegistryScope};
 use httpmock::MockServer;
 use serde_json::json;
 
 fn alice() -> Credentials {
-    Credentials::access_token("alice", CANARY)
+    Credentials::secret("alice", CANARY)
 }
 
-fn scopes(texts: &[&str]) -> Vec<Scope> {
+fn scopes(texts: &[&str]) -> Vec<RegistryScope> {
     texts.iter().map(|text| text.parse().unwrap()).collect()
 }
 
@@ -45,7 +45,7 @@ async fn the_challenge_names_the_token_service_and_its_service() {
         .await;
     let registry = registry_at(&server.base_url());
     let token = registry
-        .anonymous_token(&scopes(&["alpine"]))
+        .token(&Credentials::anonymous(), &scopes(&["alpine"]))
         .await
         .unwrap();
     assert_eq!(token.expose_secret(), "registry-token-1");
@@ -94,7 +94,7 @@ async fn each_scope_is_a_query_parameter_of_its_own() {
         "registry:catalog:*",
     ]);
     registry_at(&server.base_url())
-        .anonymous_token(&wanted)
+        .token(&Credentials::anonymous(), &wanted)
         .await
         .unwrap();
     token_route.assert_calls_async(1).await;
@@ -120,7 +120,7 @@ async fn anonymous_requests_carry_no_credentials_at_all() {
         })
         .await;
     let token = registry_at(&server.base_url())
-        .anonymous_token(&scopes(&["alpine"]))
+        .token(&Credentials::anonymous(), &scopes(&["alpine"]))
         .await
         .unwrap();
     assert_eq!(token.expose_secret(), "anonymous");
@@ -207,7 +207,7 @@ async fn a_token_without_expires_in_lives_60_seconds_from_its_arrival() {
         })
         .await;
     let token = registry_at(&server.base_url())
-        .anonymous_token(&[])
+        .token(&Credentials::anonymous(), &[])
         .await
         .unwrap();
     assert_eq!(token.lifetime(), Duration::from_secs(60));
@@ -230,7 +230,7 @@ async fn a_shorter_expires_in_counts_as_60_seconds() {
         })
         .await;
     let token = registry_at(&server.base_url())
-        .anonymous_token(&[])
+        .token(&Credentials::anonymous(), &[])
         .await
         .unwrap();
     assert_eq!(token.lifetime(), Duration::from_secs(60));
@@ -248,7 +248,7 @@ async fn a_token_with_only_access_token_is_a_token() {
         })
         .await;
     let token = registry_at(&server.base_url())
-        .anonymous_token(&scopes(&["alpine"]))
+        .token(&Credentials::anonymous(), &scopes(&["alpine"]))
         .await
         .unwrap();
     assert_eq!(token.expose_secret(), "only-access");
@@ -268,7 +268,7 @@ async fn one_component_names_are_official_images_on_docker_hub_only() {
         })
         .await;
     let token = registry_at(&server.base_url())
-        .anonymous_token(&scopes(&["alpine"]))
+        .token(&Credentials::anonymous(), &scopes(&["alpine"]))
         .await
         .unwrap();
     assert_eq!(token.scopes(), &scopes(&["repository:alpine:pull"])[..]);
@@ -288,7 +288,10 @@ async fn a_scope_given_twice_is_asked_for_once() {
         })
         .await;
     let token = registry_at(&server.base_url())
-        .anonymous_token(&scopes(&["alpine", "library/alpine", "alpine"]))
+        .token(
+            &Credentials::anonymous(),
+            &scopes(&["alpine", "library/alpine", "alpine"]),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -325,7 +328,7 @@ async fn an_identity_token_goes_as_the_refresh_token_grant_of_the_form() {
         })
         .await;
     let token = registry_at(&server.base_url())
-        .token_with_identity_token(CANARY, &scopes(&["alpine"]))
+        .token(&Credentials::identity_token(CANARY), &scopes(&["alpine"]))
         .await
         .unwrap();
     assert_eq!(token.expose_secret(), "from-identity");

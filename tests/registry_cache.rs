@@ -7,11 +7,11 @@ mod common;
 use std::time::Duration;
 
 use common::{CANARY, registry::*};
-use dockerhub_auth::{Credentials, ErrorKind, Scope};
+use dockerhub_auth::{Credentials, ErrorKind, RegistryScope};
 use httpmock::{Mock, MockServer};
 use serde_json::json;
 
-fn scopes(texts: &[&str]) -> Vec<Scope> {
+fn scopes(texts: &[&str]) -> Vec<RegistryScope> {
     texts.iter().map(|text| text.parse().unwrap()).collect()
 }
 
@@ -33,8 +33,8 @@ async fn the_same_scope_set_in_any_order_is_one_token() {
     let registry = registry_at(&server.base_url());
     let a = scopes(&["alpine", "acme/app"]);
     let b = scopes(&["acme/app", "alpine", "alpine"]);
-    registry.anonymous_token(&a).await.unwrap();
-    registry.anonymous_token(&b).await.unwrap();
+    registry.token(&Credentials::anonymous(), &a).await.unwrap();
+    registry.token(&Credentials::anonymous(), &b).await.unwrap();
     token_route.assert_calls_async(1).await;
     ping.assert_calls_async(1).await;
 }
@@ -45,29 +45,26 @@ async fn another_scope_set_or_other_credentials_get_their_own_token() {
     let ping = docker_hub_challenge(&server).await;
     let token_route = tokens(&server).await;
     let registry = registry_at(&server.base_url());
-    let alice = Credentials::access_token("alice", CANARY);
-    let bob = Credentials::access_token("bob", CANARY);
+    let alice = Credentials::secret("alice", CANARY);
+    let bob = Credentials::secret("bob", CANARY);
     registry
-        .anonymous_token(&scopes(&["alpine"]))
+        .token(&Credentials::anonymous(), &scopes(&["alpine"]))
         .await
         .unwrap();
     registry
-        .anonymous_token(&scopes(&["debian"]))
+        .token(&Credentials::anonymous(), &scopes(&["debian"]))
         .await
         .unwrap();
     registry.token(&alice, &scopes(&["alpine"])).await.unwrap();
     registry.token(&bob, &scopes(&["alpine"])).await.unwrap();
     // Cached by now, each of them.
     registry
-        .anonymous_token(&scopes(&["alpine"]))
+        .token(&Credentials::anonymous(), &scopes(&["alpine"]))
         .await
         .unwrap();
     registry.token(&alice, &scopes(&["alpine"])).await.unwrap();
     registry
-        .token(
-            &Credentials::access_token("alice", CANARY),
-            &scopes(&["alpine"]),
-        )
+        .token(&Credentials::secret("alice", CANARY), &scopes(&["alpine"]))
         .await
         .unwrap();
     // Each credentialed token: the form (POST) once, which answers.
@@ -90,13 +87,16 @@ async fn many_tasks_asking_at_once_send_one_request() {
         .await;
     let registry = registry_at(&server.base_url());
     // The challenge is asked for first, so that the burst below is about the token alone.
-    registry.anonymous_token(&[]).await.unwrap();
+    registry
+        .token(&Credentials::anonymous(), &[])
+        .await
+        .unwrap();
     let wanted = scopes(&["alpine"]);
     let tasks: Vec<_> = (0..100)
         .map(|_| {
             let registry = registry.clone();
             let wanted = wanted.clone();
-            tokio::spawn(async move { registry.anonymous_token(&wanted).await })
+            tokio::spawn(async move { registry.token(&Credentials::anonymous(), &wanted).await })
         })
         .collect();
     for task in tasks {
@@ -118,15 +118,24 @@ async fn a_transient_failure_is_answered_again_for_a_short_backoff_then_tried_ag
         .await;
     let token_route = tokens(&server).await;
     let registry = registry_at(&server.base_url());
-    let first = registry.anonymous_token(&[]).await.unwrap_err();
+    let first = registry
+        .token(&Credentials::anonymous(), &[])
+        .await
+        .unwrap_err();
     assert_eq!(first.kind(), ErrorKind::Unavailable);
     // Within the backoff: the same failure, without a request.
-    let again = registry.anonymous_token(&[]).await.unwrap_err();
+    let again = registry
+        .token(&Credentials::anonymous(), &[])
+        .await
+        .unwrap_err();
     assert_eq!(again.kind(), ErrorKind::Unavailable);
     assert!(again.is_remembered());
     refused.assert_calls_async(1).await;
     travel(Duration::from_secs(6)).await;
-    let token = registry.anonymous_token(&[]).await.unwrap();
+    let token = registry
+        .token(&Credentials::anonymous(), &[])
+        .await
+        .unwrap();
     assert_eq!(token.expose_secret(), "cached");
     token_route.assert_calls_async(1).await;
 }
@@ -143,7 +152,7 @@ async fn rejected_credentials_are_not_sent_again_until_invalidate() {
         })
         .await;
     let registry = registry_at(&server.base_url());
-    let alice = Credentials::access_token("alice", CANARY);
+    let alice = Credentials::secret("alice", CANARY);
     for _ in 0..5 {
         let err = registry.token(&alice, &[]).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::CredentialsRejected);
@@ -162,9 +171,15 @@ async fn invalidate_asks_again_for_the_challenge_and_the_token() {
     let ping = docker_hub_challenge(&server).await;
     let token_route = tokens(&server).await;
     let registry = registry_at(&server.base_url());
-    registry.anonymous_token(&[]).await.unwrap();
+    registry
+        .token(&Credentials::anonymous(), &[])
+        .await
+        .unwrap();
     registry.invalidate();
-    registry.anonymous_token(&[]).await.unwrap();
+    registry
+        .token(&Credentials::anonymous(), &[])
+        .await
+        .unwrap();
     token_route.assert_calls_async(2).await;
     ping.assert_calls_async(2).await;
 }
@@ -183,11 +198,20 @@ async fn a_token_is_fetched_again_when_a_minute_of_its_life_is_left() {
     docker_hub_challenge(&server).await;
     let token_route = tokens(&server).await; // 300 s: reused for 240 s
     let registry = registry_at(&server.base_url());
-    registry.anonymous_token(&[]).await.unwrap();
+    registry
+        .token(&Credentials::anonymous(), &[])
+        .await
+        .unwrap();
     travel(Duration::from_secs(239)).await;
-    registry.anonymous_token(&[]).await.unwrap();
+    registry
+        .token(&Credentials::anonymous(), &[])
+        .await
+        .unwrap();
     token_route.assert_calls_async(1).await;
     travel(Duration::from_secs(2)).await;
-    registry.anonymous_token(&[]).await.unwrap();
+    registry
+        .token(&Credentials::anonymous(), &[])
+        .await
+        .unwrap();
     token_route.assert_calls_async(2).await;
 }

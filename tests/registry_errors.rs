@@ -7,15 +7,15 @@ mod common;
 use std::time::Duration;
 
 use common::{CANARY, registry::*};
-use dockerhub_auth::{Credentials, ErrorKind, RetryPolicy, Scope};
+use dockerhub_auth::{Credentials, ErrorKind, RegistryScope, RetryPolicy};
 use httpmock::MockServer;
 use serde_json::json;
 
 fn alice() -> Credentials {
-    Credentials::access_token("alice", CANARY)
+    Credentials::secret("alice", CANARY)
 }
 
-fn scopes(texts: &[&str]) -> Vec<Scope> {
+fn scopes(texts: &[&str]) -> Vec<RegistryScope> {
     texts.iter().map(|text| text.parse().unwrap()).collect()
 }
 
@@ -97,7 +97,7 @@ async fn an_answer_without_a_token_is_an_invalid_response() {
             })
             .await;
         let error = registry_at(&server.base_url())
-            .anonymous_token(&[])
+            .token(&Credentials::anonymous(), &[])
             .await
             .unwrap_err();
         assert_eq!(error.kind(), ErrorKind::InvalidResponse, "{body}");
@@ -127,7 +127,7 @@ async fn a_realm_that_is_not_a_url_is_an_invalid_response() {
     let server = MockServer::start_async().await;
     challenging(&server, &challenge("/token", DOCKER_HUB_SERVICE)).await;
     let error = registry_at(&server.base_url())
-        .anonymous_token(&[])
+        .token(&Credentials::anonymous(), &[])
         .await
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::InvalidResponse);
@@ -138,7 +138,7 @@ async fn a_registry_without_token_authentication_issues_no_token() {
     let server = MockServer::start_async().await;
     let ping = challenging(&server, r#"Basic realm="Registry Realm""#).await;
     let error = registry_at(&server.base_url())
-        .anonymous_token(&[])
+        .token(&Credentials::anonymous(), &[])
         .await
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::UnexpectedResponse);
@@ -151,7 +151,7 @@ async fn a_registry_without_token_authentication_issues_no_token() {
     })
     .await;
     let error = registry_at(&open.base_url())
-        .anonymous_token(&[])
+        .token(&Credentials::anonymous(), &[])
         .await
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::UnexpectedResponse);
@@ -163,12 +163,12 @@ async fn invalid_input_is_refused_before_any_request() {
     let ping = docker_hub_challenge(&server).await;
     let registry = registry_at(&server.base_url());
     for scope in ["Alpine", "repository:a:read", "alpine:latest", "a//b"] {
-        let error = Scope::parse(scope).unwrap_err();
+        let error = RegistryScope::parse(scope).unwrap_err();
         assert_eq!(error.kind(), ErrorKind::InvalidInput, "{scope}");
     }
     for credentials in [
-        Credentials::access_token("alice", ""),
-        Credentials::access_token(" ", CANARY),
+        Credentials::secret("alice", ""),
+        Credentials::secret(" ", CANARY),
     ] {
         let error = registry.token(&credentials, &[]).await.unwrap_err();
         assert_eq!(error.kind(), ErrorKind::InvalidInput);
@@ -209,7 +209,10 @@ async fn rate_limits_and_outages_of_the_token_service_are_retried() {
         .retry_policy(RetryPolicy::default().initial_backoff(Duration::from_millis(1)))
         .build()
         .unwrap();
-    let token = registry.anonymous_token(&[]).await.unwrap();
+    let token = registry
+        .token(&Credentials::anonymous(), &[])
+        .await
+        .unwrap();
     assert_eq!(token.expose_secret(), "third-time");
     ping.assert_calls_async(1).await;
     limited.assert_calls_async(1).await;
@@ -233,7 +236,10 @@ async fn a_rate_limit_longer_than_the_cap_is_returned_with_its_wait() {
         .retry_policy(RetryPolicy::default())
         .build()
         .unwrap();
-    let error = registry.anonymous_token(&[]).await.unwrap_err();
+    let error = registry
+        .token(&Credentials::anonymous(), &[])
+        .await
+        .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::RateLimited);
     assert_eq!(error.retry_after(), Some(Duration::from_secs(3600)));
     assert_eq!(
@@ -288,14 +294,14 @@ async fn an_identity_token_is_never_sent_on_get() {
         .await;
     let registry = registry_at(&server.base_url());
     let error = registry
-        .token_with_identity_token(CANARY, &scopes(&["alpine"]))
+        .token(&Credentials::identity_token(CANARY), &scopes(&["alpine"]))
         .await
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::UnexpectedResponse);
     form.assert_calls_async(1).await;
     get.assert_calls_async(0).await;
     let empty = registry
-        .token_with_identity_token(" ", &[])
+        .token(&Credentials::identity_token(" "), &[])
         .await
         .unwrap_err();
     assert_eq!(empty.kind(), ErrorKind::InvalidInput);
@@ -311,7 +317,7 @@ async fn an_identity_token_is_not_sent_to_a_plain_http_realm_on_another_host() {
     )
     .await;
     let error = registry_at(&server.base_url())
-        .token_with_identity_token(CANARY, &[])
+        .token(&Credentials::identity_token(CANARY), &[])
         .await
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::InvalidInput);

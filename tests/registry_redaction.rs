@@ -11,7 +11,7 @@ use std::{
 
 use base64::Engine as _;
 use common::{CANARY, registry::*};
-use dockerhub_auth::{Credentials, Registry, RetryPolicy, Scope};
+use dockerhub_auth::{Credentials, Registry, RegistryScope, RetryPolicy};
 use httpmock::MockServer;
 use serde_json::json;
 use tracing_subscriber::{
@@ -126,17 +126,23 @@ async fn no_secret_appears_in_any_output() {
         .retry_policy(RetryPolicy::default());
     let builder_debug = format!("{builder:?}");
     let registry = builder.build().unwrap();
-    let alice = Credentials::access_token("alice", CANARY);
-    let wanted = [Scope::pull("alpine").unwrap()];
+    let alice = Credentials::secret("alice", CANARY);
+    let wanted = [RegistryScope::pull("alpine").unwrap()];
 
     let rejected = registry.token(&alice, &wanted).await.unwrap_err();
     let identity = registry
-        .token_with_identity_token(CANARY, &wanted)
+        .token(&Credentials::identity_token(CANARY), &wanted)
         .await
         .unwrap_err();
-    let token = registry.anonymous_token(&wanted).await.unwrap();
+    let token = registry
+        .token(&Credentials::anonymous(), &wanted)
+        .await
+        .unwrap();
     assert_eq!(token.expose_secret(), ISSUED);
-    let probe = registry.anonymous_pull_limit().await.unwrap_err();
+    let probe = registry
+        .pull_limit(&Credentials::anonymous())
+        .await
+        .unwrap_err();
     let header = token.authorization_header();
 
     let trace = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();

@@ -10,7 +10,7 @@ use httpmock::{Mock, MockServer};
 use serde_json::json;
 
 fn pat() -> Credentials {
-    Credentials::access_token("alice", "dckr_pat_abc")
+    Credentials::secret("alice", "dckr_pat_abc")
 }
 
 /// A token route answering a JWT issued now for `life` seconds, after `delay`.

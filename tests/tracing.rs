@@ -115,7 +115,7 @@ async fn no_secret_or_token_appears_in_trace_output() {
     assert_eq!(token.expose_secret(), issued);
     // A token exchange that is rate limited once, then retried, through a session.
     // The refresh runs on a task of its own, yet its span is a child of the caller's.
-    let session = hub.session(Credentials::access_token("alice", CANARY));
+    let session = hub.session(Credentials::secret("alice", CANARY));
     session
         .token()
         .instrument(tracing::info_span!("caller"))

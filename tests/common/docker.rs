@@ -12,7 +12,7 @@ use std::{
 };
 
 use base64::Engine as _;
-use dockerhub_auth::{DockerCredentialStore, ExposeSecret, StoredCredentials};
+use dockerhub_auth::{Credentials, DockerCredentialStore, Error, ExposeSecret, StoredCredentials};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
@@ -169,4 +169,17 @@ pub fn dir_display(dir: &Path) -> String {
 #[cfg(unix)]
 pub fn with_helper(key: &str, helper: &str) -> ConfigDir {
     ConfigDir::with_json(json!({ key: helper }))
+}
+
+/// Returns the error a Docker Hub session with `credentials` fails with before any request
+/// (the hub points at a closed loopback port, so that a request could not succeed anyway).
+pub fn session_refusal(credentials: Credentials) -> Error {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let hub = super::hub_at("http://127.0.0.1:9");
+    runtime
+        .block_on(hub.session(credentials).token())
+        .unwrap_err()
 }

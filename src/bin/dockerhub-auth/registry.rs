@@ -61,10 +61,10 @@ impl RegistryArgs {
     }
 
     /// Returns the credentials to send, found the way `token` finds them (flags,
-    /// `DOCKERHUB_*`, Docker's stored credentials, a prompt), or `None` with `--anonymous`.
-    pub(crate) async fn credentials(&self) -> Result<Option<Credentials>, Failure> {
+    /// `DOCKERHUB_*`, Docker's stored credentials, a prompt), or none with `--anonymous`.
+    pub(crate) async fn credentials(&self) -> Result<Credentials, Failure> {
         if self.anonymous {
-            return Ok(None);
+            return Ok(Credentials::anonymous());
         }
         let Resolved { username, secret } =
             self.credentials.resolve().await.map_err(|failure| {
@@ -73,6 +73,6 @@ impl RegistryArgs {
                     format!("{} (or pass --anonymous)", failure.message),
                 )
             })?;
-        Ok(Some(Credentials::access_token(username, secret)))
+        Ok(Credentials::secret(username, secret))
     }
 }

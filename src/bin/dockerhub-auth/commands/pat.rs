@@ -111,7 +111,9 @@ pub(crate) async fn run(args: PatArgs, global: &Global) -> Result<(), Failure> {
     }
     let hub = hub(global)?;
     let bearer = management_bearer(&hub, args.login, global).await?;
-    let tokens = hub.access_tokens(&bearer.bearer).username(bearer.username);
+    let tokens = hub
+        .personal_access_tokens(&bearer.bearer)
+        .username(bearer.username);
     let json = global.json;
     match args.verb {
         PatVerb::List(filters) => {

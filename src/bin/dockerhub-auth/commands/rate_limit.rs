@@ -19,10 +19,7 @@ pub(crate) struct RateLimitArgs {
 pub(crate) async fn run(args: RateLimitArgs, global: &Global) -> Result<(), Failure> {
     let credentials = args.registry.credentials().await?;
     let registry = args.registry.registry(global)?;
-    let limit = match &credentials {
-        Some(credentials) => registry.pull_limit(credentials).await?,
-        None => registry.anonymous_pull_limit().await?,
-    };
+    let limit = registry.pull_limit(&credentials).await?;
     if global.json {
         let document = serde_json::json!({
             "limit": limit.limit(),

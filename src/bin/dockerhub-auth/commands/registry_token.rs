@@ -2,7 +2,7 @@
 //! service the registry names.
 
 use clap::Args;
-use dockerhub_auth::{RegistryToken, Scope};
+use dockerhub_auth::{RegistryScope, RegistryToken};
 
 use crate::{
     args::Global,
@@ -19,7 +19,7 @@ pub(crate) struct RegistryTokenArgs {
     /// registry:catalog:*, or a bare repository name for repository:NAME:pull; repeatable. On
     /// Docker Hub a one-part name is an official image (alpine is library/alpine)
     #[arg(long = "scope", value_name = "SCOPE", value_parser = parse_scope)]
-    scopes: Vec<Scope>,
+    scopes: Vec<RegistryScope>,
 
     #[command(flatten)]
     registry: RegistryArgs,
@@ -28,10 +28,7 @@ pub(crate) struct RegistryTokenArgs {
 pub(crate) async fn run(args: RegistryTokenArgs, global: &Global) -> Result<(), Failure> {
     let credentials = args.registry.credentials().await?;
     let registry = args.registry.registry(global)?;
-    let token = match &credentials {
-        Some(credentials) => registry.token(credentials, &args.scopes).await?,
-        None => registry.anonymous_token(&args.scopes).await?,
-    };
+    let token = registry.token(&credentials, &args.scopes).await?;
     print(&token, global.json)
 }
 
@@ -40,7 +37,7 @@ fn print(token: &RegistryToken, json: bool) -> Result<(), Failure> {
     if !json {
         return write_stdout(token.expose_secret());
     }
-    let scopes: Vec<&str> = token.scopes().iter().map(Scope::as_str).collect();
+    let scopes: Vec<&str> = token.scopes().iter().map(RegistryScope::as_str).collect();
     let document = serde_json::json!({
         "token": token.expose_secret(),
         "expires_at": rfc3339(token.expires_at()),
@@ -49,6 +46,6 @@ fn print(token: &RegistryToken, json: bool) -> Result<(), Failure> {
     write_stdout(&document.to_string())
 }
 
-fn parse_scope(text: &str) -> Result<Scope, String> {
-    Scope::parse(text).map_err(|error| error.to_string())
+fn parse_scope(text: &str) -> Result<RegistryScope, String> {
+    RegistryScope::parse(text).map_err(|error| error.to_string())
 }

@@ -24,7 +24,7 @@ pub(crate) struct TokenArgs {
 pub(crate) async fn run(args: TokenArgs, global: &Global) -> Result<(), Failure> {
     let hub = hub(global)?;
     let Resolved { username, secret } = args.credentials.resolve().await?;
-    let session = hub.session_builder(Credentials::access_token(username, secret));
+    let session = hub.session_builder(Credentials::secret(username, secret));
     let token = with_cache(session, global).build().token().await?;
     print_token(&token, global.json)
 }
