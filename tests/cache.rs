@@ -383,3 +383,59 @@ async fn nothing_printed_shows_the_secret() {
         assert!(!text.contains(CANARY), "secret leaked: {text}");
     }
 }
+
+#[tokio::test]
+async fn a_transient_failure_stays_in_its_process() {
+    let server = MockServer::start_async().await;
+    let down = server
+        .mock_async(|when, then| {
+            when.path("/v2/auth/token");
+            then.status(503).body("down");
+        })
+        .await;
+    let (_temp, dir) = cache();
+    let first = session(&server, CANARY, &dir);
+    let err = first.token().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unavailable);
+    // The same session answers from memory for the backoff…
+    let again = first.token().await.unwrap_err();
+    assert!(again.is_remembered());
+    down.assert_calls_async(1).await;
+    // …but nothing was written for another process: it asks at once.
+    assert!(entries(&dir).is_empty(), "{:?}", entries(&dir));
+    let other = session(&server, CANARY, &dir).token().await.unwrap_err();
+    assert_eq!(other.kind(), ErrorKind::Unavailable);
+    assert!(!other.is_remembered());
+    down.assert_calls_async(2).await;
+}
+
+#[tokio::test]
+async fn a_rejection_on_one_route_is_remembered_on_the_other() {
+    let server = MockServer::start_async().await;
+    let token_route = server
+        .mock_async(|when, then| {
+            when.path("/v2/auth/token");
+            then.status(401)
+                .json_body(json!({ "detail": "Incorrect authentication credentials" }));
+        })
+        .await;
+    let login_route = server
+        .mock_async(|when, then| {
+            when.path("/v2/users/login");
+            then.status(401)
+                .json_body(json!({ "detail": "Incorrect authentication credentials" }));
+        })
+        .await;
+    let (_temp, dir) = cache();
+    session(&server, CANARY, &dir).token().await.unwrap_err();
+    // The password route with the same secret of the same account: one lockout.
+    let login = hub(&server)
+        .session_builder(Credentials::password("alice", CANARY))
+        .disk_cache(DiskCache::at(&dir))
+        .build();
+    let err = login.token().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::CredentialsRejected);
+    assert!(err.is_remembered());
+    token_route.assert_calls_async(1).await;
+    login_route.assert_calls_async(0).await;
+}

@@ -434,3 +434,112 @@ mod permissions {
         assert_eq!(std::fs::read_dir(&cache.dir).unwrap().count(), 0);
     }
 }
+
+/// `registry-token` as alice with `secret`, against a registry on `server` whose challenge
+/// names Docker Hub's token service (realm on the same server), with the cache in `dir`.
+fn registry_token(server: &MockServer, dir: &Path, secret: &str, scope: &str) -> Cli {
+    let url = server.base_url();
+    Cli::new(&[
+        "registry-token",
+        "--registry",
+        url.as_str(),
+        "--scope",
+        scope,
+    ])
+    .env("DOCKERHUB_USERNAME", "alice")
+    .env("DOCKERHUB_TOKEN", secret)
+    .env("DOCKERHUB_AUTH_CACHE_DIR", dir)
+}
+
+/// A registry whose challenge names Docker Hub's token service, which refuses every request.
+fn refusing_registry(server: &MockServer) -> Mock<'_> {
+    let challenge = format!(
+        r#"Bearer realm="{}",service="registry.docker.io""#,
+        server.url("/token")
+    );
+    server.mock(|when, then| {
+        when.method("GET").path("/v2/");
+        then.status(401).header("www-authenticate", challenge);
+    });
+    server.mock(|when, then| {
+        when.path("/token");
+        then.status(401)
+            .json_body(json!({ "details": "incorrect username or password" }));
+    })
+}
+
+#[test]
+fn a_secret_refused_for_one_scope_is_not_sent_for_the_next() {
+    let registry = MockServer::start();
+    let refused = refusing_registry(&registry);
+    let cache = shared();
+    for scope in ["alpine", "debian", "acme/app", "acme/db"] {
+        let run = registry_token(&registry, &cache.dir, "dckr_pat_wrong", scope).run();
+        assert_eq!(run.code, 3, "{scope}: {}", run.stderr);
+    }
+    // Four runs, four scope sets, one secret: one refusal reached the token service.
+    refused.assert_calls(1);
+}
+
+#[test]
+fn a_refusal_by_docker_hub_stops_the_registry_commands_and_the_other_way_round() {
+    let hub = MockServer::start();
+    let rejected = hub.mock(|when, then| {
+        when.path("/v2/auth/token");
+        then.status(401)
+            .json_body(json!({ "detail": "Incorrect authentication credentials" }));
+    });
+    let registry = MockServer::start();
+    let refused = refusing_registry(&registry);
+    let cache = shared();
+    let run = token(&hub, &cache.dir, "dckr_pat_wrong", &[]).run();
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    // The same secret of the same account at Docker Hub's token service: one lockout, so
+    // not sent there either.
+    let run = registry_token(&registry, &cache.dir, "dckr_pat_wrong", "alpine").run();
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("remembered"), "{}", run.stderr);
+    let url = registry.base_url();
+    let run = Cli::new(&["rate-limit", "--registry", url.as_str()])
+        .env("DOCKERHUB_USERNAME", "alice")
+        .env("DOCKERHUB_TOKEN", "dckr_pat_wrong")
+        .env("DOCKERHUB_AUTH_CACHE_DIR", &cache.dir)
+        .run();
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    refused.assert_calls(0);
+    rejected.assert_calls(1);
+
+    // The other way round, with another wrong secret.
+    let run = registry_token(&registry, &cache.dir, "dckr_pat_wrong_too", "alpine").run();
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    refused.assert_calls(1);
+    let run = token(&hub, &cache.dir, "dckr_pat_wrong_too", &[]).run();
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("remembered"), "{}", run.stderr);
+    rejected.assert_calls(1);
+}
+
+#[test]
+fn a_transient_failure_is_not_remembered_by_the_next_process() {
+    let server = MockServer::start();
+    let mut down = server.mock(|when, then| {
+        when.path("/v2/auth/token");
+        then.status(503).body("down for maintenance");
+    });
+    let cache = shared();
+    // As a CI retry loop would: `until dockerhub-auth token; do sleep 2; done`.
+    let first = token(&server, &cache.dir, CANARY, &[]).run();
+    assert_eq!(first.code, 6, "{}", first.stderr);
+    let sent = down.calls();
+    assert!(sent >= 1);
+    let second = token(&server, &cache.dir, CANARY, &[]).run();
+    assert_eq!(second.code, 6, "{}", second.stderr);
+    assert!(!second.stderr.contains("remembered"), "{}", second.stderr);
+    assert_eq!(down.calls(), 2 * sent, "the second process asked again");
+    // And once Hub is back, the next process gets its token.
+    down.delete();
+    let up = token_route(&server, Duration::ZERO);
+    let third = token(&server, &cache.dir, CANARY, &[]).run();
+    assert_eq!(third.code, 0, "{}", third.stderr);
+    up.assert_calls(1);
+}

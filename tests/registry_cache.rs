@@ -215,3 +215,70 @@ async fn a_token_is_fetched_again_when_a_minute_of_its_life_is_left() {
         .unwrap();
     token_route.assert_calls_async(2).await;
 }
+
+#[tokio::test]
+async fn a_rejected_secret_is_not_sent_again_for_another_scope_set() {
+    let server = MockServer::start_async().await;
+    docker_hub_challenge(&server).await;
+    let refused = server
+        .mock_async(|when, then| {
+            when.path("/token");
+            then.status(401)
+                .json_body(json!({ "details": "incorrect username or password" }));
+        })
+        .await;
+    let registry = registry_at(&server.base_url());
+    let alice = Credentials::secret("alice", CANARY);
+    for scope in ["alpine", "debian", "acme/app", "acme/db"] {
+        let err = registry.token(&alice, &scopes(&[scope])).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::CredentialsRejected, "{scope}");
+    }
+    // What was refused is the secret, whatever scopes it was sent for: once, not four times.
+    refused.assert_calls_async(1).await;
+    // The pull-limit probe asks with the same secret: refused from memory too.
+    let err = registry.pull_limit(&alice).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::CredentialsRejected);
+    assert!(err.is_remembered());
+    refused.assert_calls_async(1).await;
+    // Another secret is another question.
+    let fixed = Credentials::secret("alice", "dckr_pat_fixed");
+    registry
+        .token(&fixed, &scopes(&["alpine"]))
+        .await
+        .unwrap_err();
+    refused.assert_calls_async(2).await;
+}
+
+#[tokio::test]
+async fn an_identity_token_gets_a_pull_limit_too() {
+    let server = MockServer::start_async().await;
+    docker_hub_challenge(&server).await;
+    let token_route = server
+        .mock_async(|when, then| {
+            when.method("POST")
+                .path("/token")
+                .form_urlencoded_tuple("grant_type", "refresh_token")
+                .form_urlencoded_tuple("scope", "repository:ratelimitpreview/test:pull");
+            then.status(200)
+                .json_body(json!({ "access_token": "for-the-probe", "expires_in": 300 }));
+        })
+        .await;
+    let probe = server
+        .mock_async(|when, then| {
+            when.method("HEAD")
+                .path("/v2/ratelimitpreview/test/manifests/latest")
+                .header("authorization", "Bearer for-the-probe");
+            then.status(200)
+                .header("ratelimit-limit", "200;w=21600")
+                .header("ratelimit-remaining", "150;w=21600");
+        })
+        .await;
+    let registry = registry_at(&server.base_url());
+    let limit = registry
+        .pull_limit(&Credentials::identity_token(CANARY))
+        .await
+        .unwrap();
+    assert_eq!((limit.remaining(), limit.limit()), (Some(150), Some(200)));
+    token_route.assert_calls_async(1).await;
+    probe.assert_calls_async(1).await;
+}
