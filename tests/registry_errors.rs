@@ -322,3 +322,82 @@ async fn an_identity_token_is_not_sent_to_a_plain_http_realm_on_another_host() {
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::InvalidInput);
 }
+
+#[tokio::test]
+async fn errors_about_another_registry_name_it_not_docker_hub() {
+    let server = MockServer::start_async().await;
+    let host = server.address().to_string();
+    challenging(&server, &challenge(&server.url("/token"), "test-registry")).await;
+    let refused = server
+        .mock_async(|when, then| {
+            when.path("/token");
+            then.status(403)
+                .json_body(json!({ "details": "no access to acme/app" }));
+        })
+        .await;
+    let registry = registry_at(&server.base_url());
+    let err = registry
+        .token(&alice(), &scopes(&["acme/app"]))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Forbidden);
+    let message = err.to_string();
+    assert!(
+        message.starts_with(&format!(
+            "forbidden by the token service {host} of registry {host}"
+        )),
+        "{message}"
+    );
+    assert!(!message.contains("docker hub"), "{message}");
+    // Remembered, the refusal still says who refused.
+    let again = registry
+        .token(&alice(), &scopes(&["acme/app"]))
+        .await
+        .unwrap_err();
+    assert!(again.is_remembered());
+    assert!(!again.to_string().contains("docker hub"), "{again}");
+    refused.assert_calls_async(1).await;
+
+    let down = MockServer::start_async().await;
+    let ping = down
+        .mock_async(|when, then| {
+            when.path("/v2/");
+            then.status(400).body("bad request");
+        })
+        .await;
+    let err = registry_at(&down.base_url())
+        .pull_limit(&Credentials::anonymous())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "unexpected response from registry {} (http 400): body: bad request",
+            down.address()
+        )
+    );
+    ping.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn errors_of_docker_hubs_token_service_say_so() {
+    let server = MockServer::start_async().await;
+    docker_hub_challenge(&server).await;
+    let refused = server
+        .mock_async(|when, then| {
+            when.path("/token");
+            then.status(401)
+                .json_body(json!({ "details": "incorrect username or password" }));
+        })
+        .await;
+    let err = registry_at(&server.base_url())
+        .token(&alice(), &[])
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("docker hub's token service rejected the credentials (http 401)"),
+        "{err}"
+    );
+    refused.assert_calls_async(1).await;
+}

@@ -86,6 +86,8 @@ struct FailureOnDisk<'a> {
     detail: Option<Cow<'a, str>>,
     retry_after_ms: Option<u64>,
     retryable: bool,
+    #[serde(default)]
+    peer: Option<Cow<'a, str>>,
     at_ms: u64,
     until_ms: u64,
 }
@@ -136,6 +138,7 @@ pub(crate) fn encode_failure(
             detail: error.detail().map(Into::into),
             retry_after_ms: error.retry_after().map(duration_millis),
             retryable: error.is_retryable(),
+            peer: error.peer().map(Into::into),
             at_ms: millis(stored.at),
             until_ms: millis(stored.until),
         }),
@@ -204,6 +207,9 @@ fn rebuild(failure: &FailureOnDisk<'_>) -> Option<Error> {
     }
     if let Some(detail) = &failure.detail {
         error = error.with_detail(detail.clone().into_owned());
+    }
+    if let Some(peer) = &failure.peer {
+        error = error.with_peer(peer.clone().into_owned());
     }
     // Stored already redacted; the same redaction again changes nothing.
     if let Some(message) = &failure.hub_message {
@@ -293,6 +299,7 @@ mod tests {
     fn failure_entry() -> StoredFailure {
         StoredFailure {
             error: Error::new(ErrorKind::RateLimited)
+                .with_peer("registry ghcr.io")
                 .with_status(429)
                 .with_retry_after(Some(Duration::from_secs(30)))
                 .with_hub_message("Too Many Requests", &[]),
@@ -323,6 +330,7 @@ mod tests {
         assert_eq!(failure.error.kind(), ErrorKind::RateLimited);
         assert_eq!(failure.error.status(), Some(429));
         assert_eq!(failure.error.hub_message(), Some("Too Many Requests"));
+        assert_eq!(failure.error.peer(), Some("registry ghcr.io"));
         assert_eq!(failure.error.retry_after(), Some(Duration::from_secs(30)));
         assert!(failure.error.is_retryable());
         assert_eq!(failure.until, at(1_800_000_030_000));

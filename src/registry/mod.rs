@@ -257,8 +257,18 @@ impl Registry {
                 token.as_ref(),
             )
         })
-        .await?;
+        .await
+        .map_err(|error| error.with_peer(self.inner.peer()))?;
         Ok(PullLimit::from_headers(&headers))
+    }
+}
+
+/// Returns a URL's host, with its port when it has one that is not the scheme's.
+fn authority(url: &url::Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
     }
 }
 
@@ -309,6 +319,7 @@ impl Inner {
     ) -> Result<RegistryToken> {
         let Access::Bearer(bearer) = self.access().await? else {
             return Err(Error::new(ErrorKind::UnexpectedResponse)
+                .with_peer(self.peer())
                 .with_status(200)
                 .with_detail("the registry asks for no authentication, so it issues no tokens"));
         };
@@ -350,7 +361,25 @@ impl Inner {
             credentials: token_credentials,
         };
         let endpoint = &self.endpoint;
-        retry::run(&self.retry, || wire::fetch_token(endpoint, &request)).await
+        let peer = if docker_hub || realm.host_str() == Some(DOCKER_HUB_TOKEN_HOST) {
+            "docker hub's token service".to_owned()
+        } else {
+            format!("the token service {} of {}", authority(&realm), self.peer())
+        };
+        retry::run(&self.retry, || wire::fetch_token(endpoint, &request))
+            .await
+            .map_err(|error| error.with_peer(peer.clone()))
+    }
+
+    /// Returns how errors name this registry: Docker Hub's, or by its host and port.
+    fn peer(&self) -> String {
+        if self.docker_hub_host {
+            return "docker hub's registry".to_owned();
+        }
+        match url::Url::parse(&self.endpoint.base_url) {
+            Ok(url) => format!("registry {}", authority(&url)),
+            Err(_) => "the registry".to_owned(),
+        }
     }
 
     /// Returns how the registry wants clients to authenticate, asking it the first time.
@@ -359,13 +388,17 @@ impl Inner {
             return Ok(access);
         }
         let endpoint = &self.endpoint;
-        let access = match retry::run(&self.retry, || wire::ping(endpoint)).await? {
+        let ping = retry::run(&self.retry, || wire::ping(endpoint))
+            .await
+            .map_err(|error| error.with_peer(self.peer()))?;
+        let access = match ping {
             Ping::Open => Access::Open,
             Ping::Challenged(headers) => {
                 match challenge::bearer(headers.iter().map(String::as_str)) {
                     Some(bearer) => Access::Bearer(Arc::new(bearer)),
                     None => {
                         return Err(Error::new(ErrorKind::UnexpectedResponse)
+                            .with_peer(self.peer())
                             .with_status(401)
                             .with_detail(
                                 "the registry answered without a Bearer challenge: it does not \
