@@ -337,6 +337,28 @@
 //! - Secrets are wiped from this crate's own buffers when dropped. Copies inside `reqwest`,
 //!   `hyper`, `serde_json` and the TLS library are out of its reach.
 //!
+//! # Names used here
+//!
+//! Docker's own words overlap ("access token" names three things in its docs), so this
+//! crate gives each thing one name and keeps it everywhere, in the API, the CLI and the
+//! docs:
+//!
+//! | name | means | where |
+//! | --- | --- | --- |
+//! | secret | what proves who you are to Docker Hub: a password, a personal access token (`dckr_pat_…`) or an organization access token (`dckr_oat_…`) | [`Credentials::secret`], `--secret-stdin`, `DOCKERHUB_TOKEN` |
+//! | credentials | how to authenticate, one value every client takes: a secret, a password for the login route, an identity token, or none | [`Credentials`] |
+//! | access token | only Docker Hub's personal and organization access tokens, the long-lived secrets that are managed | [`Hub::personal_access_tokens`], [`Hub::org_access_tokens`], `pat`, `oat` |
+//! | token, bearer token | what an issuer hands back, short-lived: Docker Hub's JWT, or a registry's token | [`Token`], [`RegistryToken`] |
+//! | identity token | the OAuth2 refresh token `docker login` stores after a web or SSO login | [`Credentials::identity_token`] |
+//! | registry | a container registry and its token service; its types say so | [`Registry`], [`RegistryToken`], [`RegistryScope`], [`RegistryAction`], [`PullLimit`] |
+//!
+//! [`Hub::create_access_token`] keeps the name of Docker's operation (`POST /v2/auth/token`,
+//! "Create access token"), so that it reads like Docker's API reference, though what it
+//! returns is a bearer [`Token`]. That is why the credential constructor is
+//! [`Credentials::secret`]: it names what the caller holds, not the operation it is
+//! exchanged by. Errors name who answered: "docker hub", "docker hub's registry", "registry
+//! ghcr.io", "the token service … of registry …".
+//!
 //! # Cargo features
 //!
 //! - `rustls` *(default)*: TLS through rustls.
