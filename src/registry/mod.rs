@@ -5,11 +5,13 @@
 //! - `scope`: [`RegistryScope`] and the repository name rules;
 //! - `token`: [`RegistryToken`] and its lifetime;
 //! - `rate_limit`: [`PullLimit`] and its headers;
+//! - `access`: the challenge, the token service and a token request;
 //! - `builder`: [`RegistryBuilder`].
 //!
 //! Tokens are cached per (credentials, scope set) by the crate's token machinery
 //! ([`crate::cache::Sources`]); a refusal is remembered per secret at the token service.
 
+mod access;
 mod builder;
 mod challenge;
 mod rate_limit;
@@ -18,20 +20,21 @@ mod token;
 
 use std::{
     fmt,
-    sync::{Arc, Mutex, PoisonError, Weak},
+    sync::{Arc, Mutex, PoisonError},
 };
 
+use access::upgrade;
 pub use builder::RegistryBuilder;
 pub use rate_limit::PullLimit;
 pub use scope::{RegistryAction, RegistryScope};
 pub use token::RegistryToken;
 
 use crate::{
-    Credentials, Error, ErrorKind, Result, RetryPolicy,
-    cache::{DOCKER_HUB, Fetch, KeyMaterial, RefusalKey, Sources},
+    Credentials, Result, RetryPolicy,
+    cache::{Fetch, KeyMaterial, RefusalKey, Sources},
     credentials::Method,
     retry,
-    wire::{self, Endpoint, Ping, TokenCredentials},
+    wire::{self, Endpoint},
 };
 
 /// The hosts of Docker Hub's registry: on them a one-component name is an official image.
@@ -260,161 +263,6 @@ impl Registry {
         .await
         .map_err(|error| error.with_peer(self.inner.peer()))?;
         Ok(PullLimit::from_headers(&headers))
-    }
-}
-
-/// Returns a URL's host, with its port when it has one that is not the scheme's.
-fn authority(url: &url::Url) -> String {
-    let host = url.host_str().unwrap_or_default();
-    match url.port() {
-        Some(port) => format!("{host}:{port}"),
-        None => host.to_owned(),
-    }
-}
-
-/// Returns the registry of a token source's fetch. The sources live inside the registry and
-/// hold it weakly, so that dropping the last handle frees it; a fetch still running then
-/// (the owner gone) ends with an error nobody waits for.
-fn upgrade(registry: &Weak<Inner>) -> Result<Arc<Inner>> {
-    registry.upgrade().ok_or_else(|| {
-        Error::new(ErrorKind::Runtime).with_detail("the registry client was dropped")
-    })
-}
-
-impl Inner {
-    /// Returns the service a refusal of the secret is filed under: Docker Hub (its API and
-    /// its registry's token service are one account, one lockout) for Docker Hub's registry
-    /// or a registry whose challenge names Docker Hub's token service; else the token
-    /// service the challenge names.
-    async fn token_service(&self) -> Result<String> {
-        if self.docker_hub_host {
-            return Ok(DOCKER_HUB.to_owned());
-        }
-        Ok(match self.access().await? {
-            Access::Open => self.endpoint.base_url.clone(),
-            Access::Bearer(bearer) => {
-                let realm_host = url::Url::parse(&bearer.realm)
-                    .ok()
-                    .and_then(|realm| realm.host_str().map(str::to_ascii_lowercase));
-                if bearer.service.as_deref() == Some(DOCKER_HUB_SERVICE)
-                    || realm_host.as_deref() == Some(DOCKER_HUB_TOKEN_HOST)
-                {
-                    DOCKER_HUB.to_owned()
-                } else {
-                    format!(
-                        "{} {}",
-                        bearer.realm,
-                        bearer.service.as_deref().unwrap_or_default()
-                    )
-                }
-            }
-        })
-    }
-
-    /// Gets a token from the token service the registry names, without the cache.
-    async fn fetch_token(
-        &self,
-        credentials: &Credentials,
-        scopes: Vec<RegistryScope>,
-    ) -> Result<RegistryToken> {
-        let Access::Bearer(bearer) = self.access().await? else {
-            return Err(Error::new(ErrorKind::UnexpectedResponse)
-                .with_peer(self.peer())
-                .with_status(200)
-                .with_detail("the registry asks for no authentication, so it issues no tokens"));
-        };
-        let token_credentials = match credentials.method() {
-            Method::Anonymous => None,
-            Method::Secret { identifier, secret } => Some(TokenCredentials::Basic {
-                username: identifier,
-                secret,
-            }),
-            Method::Password {
-                username, password, ..
-            } => Some(TokenCredentials::Basic {
-                username,
-                secret: password,
-            }),
-            Method::IdentityToken { token, .. } => Some(TokenCredentials::Identity(token)),
-        };
-        let realm =
-            challenge::realm_url(&bearer.realm, token_credentials.is_some(), self.allow_http)?;
-        let docker_hub =
-            self.docker_hub_host || bearer.service.as_deref() == Some(DOCKER_HUB_SERVICE);
-        // Each scope once, in the order given (`alpine` and `library/alpine` are one on
-        // Docker Hub).
-        let mut sent: Vec<RegistryScope> = Vec::with_capacity(scopes.len());
-        for scope in scopes {
-            let scope = if docker_hub {
-                scope.on_docker_hub()
-            } else {
-                scope
-            };
-            if !sent.contains(&scope) {
-                sent.push(scope);
-            }
-        }
-        let request = wire::TokenRequest {
-            realm: &realm,
-            service: bearer.service.as_deref(),
-            scopes: &sent,
-            credentials: token_credentials,
-        };
-        let endpoint = &self.endpoint;
-        let peer = if docker_hub || realm.host_str() == Some(DOCKER_HUB_TOKEN_HOST) {
-            "docker hub's token service".to_owned()
-        } else {
-            format!("the token service {} of {}", authority(&realm), self.peer())
-        };
-        retry::run(&self.retry, || wire::fetch_token(endpoint, &request))
-            .await
-            .map_err(|error| error.with_peer(peer.clone()))
-    }
-
-    /// Returns how errors name this registry: Docker Hub's, or by its host and port.
-    fn peer(&self) -> String {
-        if self.docker_hub_host {
-            return "docker hub's registry".to_owned();
-        }
-        match url::Url::parse(&self.endpoint.base_url) {
-            Ok(url) => format!("registry {}", authority(&url)),
-            Err(_) => "the registry".to_owned(),
-        }
-    }
-
-    /// Returns how the registry wants clients to authenticate, asking it the first time.
-    async fn access(&self) -> Result<Access> {
-        if let Some(access) = self.lock_access().clone() {
-            return Ok(access);
-        }
-        let endpoint = &self.endpoint;
-        let ping = retry::run(&self.retry, || wire::ping(endpoint))
-            .await
-            .map_err(|error| error.with_peer(self.peer()))?;
-        let access = match ping {
-            Ping::Open => Access::Open,
-            Ping::Challenged(headers) => {
-                match challenge::bearer(headers.iter().map(String::as_str)) {
-                    Some(bearer) => Access::Bearer(Arc::new(bearer)),
-                    None => {
-                        return Err(Error::new(ErrorKind::UnexpectedResponse)
-                            .with_peer(self.peer())
-                            .with_status(401)
-                            .with_detail(
-                                "the registry answered without a Bearer challenge: it does not \
-                                 use token authentication",
-                            ));
-                    }
-                }
-            }
-        };
-        *self.lock_access() = Some(access.clone());
-        Ok(access)
-    }
-
-    fn lock_access(&self) -> std::sync::MutexGuard<'_, Option<Access>> {
-        // One assignment at a time: a poisoned lock still holds a whole value.
-        self.access.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
