@@ -5,14 +5,14 @@ use std::{fmt, sync::Arc, time::Duration};
 
 use secrecy::SecretString;
 
-use super::{Inner, Session, fetch};
+use super::{
+    Inner, Session,
+    fetch::{self, Prompt},
+};
 use crate::{
     Credentials, DiskCache, Hub,
     cache::{Refusals, Settings, SourceConfig, TokenSource},
 };
-
-/// Asks a person for a second-factor code; `None` when nobody can give one.
-pub(super) type Prompt = Arc<dyn Fn() -> Option<SecretString> + Send + Sync>;
 
 /// Configures a [`Session`]. Create one with [`Hub::session_builder`].
 #[must_use]

@@ -6,13 +6,15 @@ use std::sync::Arc;
 use secrecy::SecretString;
 use tracing::Instrument as _;
 
-use super::builder::Prompt;
 use crate::{
     Credentials, Error, ErrorKind, Hub, Login, Result, Token,
     cache::{DOCKER_HUB, Fetch, KeyMaterial, RefusalKey},
     credentials::Method,
     login::normalize_code,
 };
+
+/// Asks a person for a second-factor code; `None` when nobody can give one.
+pub(super) type Prompt = Arc<dyn Fn() -> Option<SecretString> + Send + Sync>;
 
 /// The route of `/v2/auth/token`, part of a cache key.
 const ACCESS_TOKEN_ROUTE: &str = "/v2/auth/token";
