@@ -11,7 +11,8 @@ use secrecy::SecretString;
 use serde_json::Value;
 
 /// A token the cache can hold, in memory and on disk.
-pub(crate) trait Cacheable: Clone + Send + Sync + 'static {
+/// Its `Debug` must never show the secret (both kinds print their expiry, never the token).
+pub(crate) trait Cacheable: Clone + std::fmt::Debug + Send + Sync + 'static {
     /// Names the kind in an entry on disk, so that an entry of one kind is never read as
     /// another's.
     const KIND: &'static str;

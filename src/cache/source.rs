@@ -172,13 +172,16 @@ impl<T: Cacheable> TokenSource<T> {
         state.invalidated_at = Some(now.wall);
     }
 
-    /// Returns what `Debug` of an owner shows: the kind of a remembered failure, whether a
-    /// token is cached (never the token) and a refresh runs, and the cache directory.
+    /// Returns what `Debug` of an owner shows: the cached token (whose `Debug` never shows
+    /// it), the kind of a remembered failure, whether a refresh runs, and the cache directory.
     pub(crate) fn describe(&self, debug: &mut std::fmt::DebugStruct<'_, '_>) {
         let state = self.inner.lock();
         debug
             .field("settings", &self.inner.settings)
-            .field("cached", &state.known.token.is_some())
+            .field(
+                "cached",
+                &state.known.token.as_ref().map(|held| &held.token),
+            )
             .field(
                 "remembered_failure",
                 &state.known.failure.as_ref().map(|f| f.error.kind()),
