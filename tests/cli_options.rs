@@ -55,6 +55,27 @@ fn base_url_and_json_work_before_and_after_the_command() {
 }
 
 #[test]
+fn verbose_works_before_and_after_the_command() {
+    let server = MockServer::start();
+    let (mock, jwt) = token_route(&server);
+    let url = server.base_url();
+    for args in [
+        &["-v", "token", "--base-url", "{url}"][..],
+        &["token", "-v", "--base-url", "{url}"],
+    ] {
+        let run = cli(&with_url(args, &url), ALICE, "");
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("attempt"),
+            "{args:?} logged nothing: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains(&jwt) && !run.stderr.contains(CANARY));
+    }
+    mock.assert_calls(2);
+}
+
+#[test]
 fn no_cache_works_before_and_after_the_command() {
     let server = MockServer::start();
     let (mock, _) = token_route(&server);

@@ -6,8 +6,13 @@
 //! top level and every command flatten the same group, so clap sees one argument per option
 //! and carries a value given on either side to both; [`Context`](crate::context::Context)
 //! merges the two all the same. A command hides from its help the global options it does not
-//! read (`mut_arg("base_url", hidden)`), which it still accepts so that no script breaks, and
-//! says what its `--json` prints (`mut_arg("json", …)`).
+//! read (`mut_arg("base_url", hidden)`, or `mut_args(sends_nothing)` for all four), which it
+//! still accepts so that no script breaks, and says what its `--json` prints
+//! (`mut_arg("json", …)`).
+//!
+//! A command that takes credentials flattens [`WithCredentials`] over the group that says
+//! where they come from ([`SecretOptions`], [`PasswordOptions`], [`RegistryOptions`]); a new
+//! way to authenticate is one more group, or one more field of these.
 
 use std::time::Duration;
 
@@ -58,7 +63,8 @@ impl<C: CredentialOptions> CommandOptions for WithCredentials<C> {
     }
 }
 
-/// An option group that says where a command's credentials come from.
+/// An option group that says where a command's credentials come from (and, for the registry
+/// commands, where they are sent).
 pub(crate) trait CredentialOptions: Args {
     /// Returns how to find the credentials the options name.
     fn request(&self) -> Request;

@@ -22,11 +22,12 @@ use serde_json::{Value, json};
 
 use self::{
     handle::{Handle, Listed},
+    owner::TokenOf,
     show::{document, print_details, print_json, print_secret, print_table, tell},
     verbs::{Action, Expiry},
 };
 pub(crate) use self::{
-    owner::{Owner, TokenOf},
+    owner::Owner,
     show::{joined, one_line, text, time, yes_no},
     verbs::ManageArgs,
 };
