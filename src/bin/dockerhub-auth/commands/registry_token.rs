@@ -2,18 +2,30 @@
 //! service the registry names.
 
 use clap::Args;
-use dockerhub_auth::{RegistryScope, RegistryToken};
+use dockerhub_auth::{RegistryToken, RegistryScope};
 
 use crate::{
-    args::Global,
+    context::Context,
     failure::Failure,
+    help,
+    options::{RegistryOptions, WithCredentials, hidden},
     output::{rfc3339, write_stdout},
-    registry::RegistryArgs,
 };
 
 /// Get a registry token for pulling or pushing, from the token service the registry names
 /// (GET /v2/, then its realm)
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("base_url", hidden),
+    mut_arg("json", |arg| arg.help(
+        "Print {\"token\", \"expires_at\", \"scopes\"} as JSON instead of the token alone"
+    )),
+    after_help = help::page(
+        &["Prints the token alone; with --json, {\"token\", \"expires_at\", \"scopes\"}."],
+        help::REGISTRY_VARIABLES,
+        &[help::REGISTRY_CREDENTIALS, help::NO_SECRET_ARGUMENT, help::CACHE],
+    ),
+)]
 pub(crate) struct RegistryTokenArgs {
     /// A scope: repository:NAME:ACTIONS (actions pull, push, delete or *, comma separated),
     /// registry:catalog:*, or a bare repository name for repository:NAME:pull; repeatable. On
@@ -22,14 +34,12 @@ pub(crate) struct RegistryTokenArgs {
     scopes: Vec<RegistryScope>,
 
     #[command(flatten)]
-    registry: RegistryArgs,
+    pub(crate) options: WithCredentials<RegistryOptions>,
 }
 
-pub(crate) async fn run(args: RegistryTokenArgs, global: &Global) -> Result<(), Failure> {
-    let credentials = args.registry.credentials().await?;
-    let registry = args.registry.registry(global)?;
-    let token = registry.token(&credentials, &args.scopes).await?;
-    print(&token, global.json)
+pub(crate) async fn exec(ctx: &Context, args: RegistryTokenArgs) -> Result<(), Failure> {
+    let token = ctx.registry_token(&args.scopes).await?;
+    print(&token, ctx.json())
 }
 
 /// Prints the token alone on one line, or `{"token", "expires_at", "scopes"}` with `--json`.
