@@ -2,7 +2,7 @@
 //! service the registry names.
 
 use clap::Args;
-use dockerhub_auth::{RegistryToken, RegistryScope};
+use dockerhub_auth::{RegistryScope, RegistryToken};
 
 use crate::{
     context::Context,
