@@ -9,6 +9,7 @@ pub mod cli;
 pub mod docker;
 pub mod registry;
 pub mod tokens;
+pub mod trace;
 
 use std::{
     sync::{
@@ -35,7 +36,7 @@ pub const CANARY: &str = "dckr_pat_CANARY_must_not_print";
 pub const SECOND_FACTOR_DETAIL: &str = "Require secondary authentication on MFA enabled account";
 
 /// A hub pointed at the mock server, with a short timeout so failures are quick, and no
-/// retries, so that each test sees exactly how one answer is classified (`tests/retry.rs`
+/// retries, so that each test sees exactly how one answer is classified (`tests/hub/retry.rs`
 /// covers retries).
 pub fn hub(server: &MockServer) -> Hub {
     hub_at(&server.base_url())

@@ -69,11 +69,11 @@ pub mod as_alice {
     use httpmock::{Method::POST, MockServer};
     use serde_json::json;
 
-    use super::bearer;
-    use crate::common::{
+    use super::super::{
         CANARY,
         cli::{Run, cli},
     };
+    use super::bearer;
 
     /// The password of alice's account, which no output may show.
     pub const PASSWORD: &str = CANARY;

@@ -1,10 +1,8 @@
 //! `Session`: the cache, the refresh margin, single flight, failures, cancellation.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::support::*;
 use dockerhub_auth::{Credentials, ErrorKind, Hub, Session};
 use httpmock::{Mock, MockServer};
 use serde_json::json;

@@ -1,8 +1,6 @@
 //! `Hub::login` (`POST /v2/users/login`) against a mock Docker Hub.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use dockerhub_auth::{ErrorKind, Login};
 use httpmock::MockServer;
 use serde_json::json;

@@ -1,10 +1,8 @@
 //! `Hub::create_access_token` (`POST /v2/auth/token`) against a mock Docker Hub.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::support::*;
 use dockerhub_auth::ErrorKind;
 use httpmock::MockServer;
 use serde_json::json;

@@ -1,10 +1,8 @@
 //! `Hub::builder`: base URLs, timeouts, user agent, and what is refused before any I/O.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::support::*;
 use dockerhub_auth::{ErrorKind, ExposeSecret, Hub};
 use httpmock::MockServer;
 use serde_json::json;

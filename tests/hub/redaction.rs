@@ -1,9 +1,7 @@
 //! No secret ever reaches `Debug` or `Display`: every public type is formatted with a canary
 //! secret inside it, through every flow.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use dockerhub_auth::{Credentials, ErrorKind, Hub, Login};
 use httpmock::MockServer;
 use serde_json::json;

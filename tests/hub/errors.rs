@@ -2,11 +2,9 @@
 //! undeclared statuses, rate limits in each `Retry-After` form, HTML and plain-text pages,
 //! oversized bodies.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::support::*;
 use dockerhub_auth::{Error, ErrorKind};
 use httpmock::MockServer;
 use serde_json::json;

@@ -1,11 +1,9 @@
 //! Retries: what is retried and what never is, Hub's wait in each form, the cap, backoff.
 //! Every mock's hit count is asserted: it is what Docker Hub's lockout counts.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::support::*;
 use dockerhub_auth::{ErrorKind, Hub, RetryPolicy};
 use httpmock::MockServer;
 use serde_json::json;

@@ -3,11 +3,9 @@
 //! HTTP/1.0, a token) within the configured timeout, without a panic and without the secret
 //! in the error.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::support::*;
 use dockerhub_auth::{Error, ErrorKind, Hub};
 
 /// The time each request is allowed.

@@ -1,8 +1,6 @@
 //! `Hub::login_second_factor` (`POST /v2/users/2fa-login`) and the challenge it consumes.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use dockerhub_auth::{ErrorKind, Hub, Login, SecondFactorChallenge};
 use httpmock::MockServer;
 use serde_json::json;

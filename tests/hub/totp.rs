@@ -1,11 +1,8 @@
 //! Feature `totp`: a session for a two-factor account completes the second factor itself.
-#![cfg(feature = "totp")]
-
-mod common;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use common::*;
+use crate::support::*;
 use dockerhub_auth::{Credentials, ErrorKind, RetryPolicy};
 use httpmock::MockServer;
 use serde_json::json;

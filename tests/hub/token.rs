@@ -1,10 +1,8 @@
 //! `Token` and `Claims`: what a caller can read from the token Hub issues.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::support::*;
 use dockerhub_auth::Token;
 use httpmock::MockServer;
 use serde_json::json;

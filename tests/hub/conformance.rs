@@ -4,19 +4,17 @@
 //! shape, so that what the generated client sends validates against Docker's document.
 //! Every difference allowed here is a numbered deviation in `openapi/README.md`.
 
-mod common;
-
-use common::{inline_defs, shape};
+use crate::support::{inline_defs, shape};
 use dockerhub_auth::generated::types;
 use schemars::{JsonSchema, schema_for};
 use serde_json::{Map, Value};
 
 fn ours() -> Value {
-    yaml_serde::from_str(include_str!("../openapi/dockerhub-auth.yaml")).unwrap()
+    yaml_serde::from_str(include_str!("../../openapi/dockerhub-auth.yaml")).unwrap()
 }
 
 fn dockers() -> Value {
-    yaml_serde::from_str(include_str!("data/docker-hub-auth.official.yaml")).unwrap()
+    yaml_serde::from_str(include_str!("../data/docker-hub-auth.official.yaml")).unwrap()
 }
 
 /// Every operation of Docker's extract, which our spec must have too.

@@ -1,14 +1,12 @@
 //! Observability: spans per operation and attempt, and not one secret in everything this
 //! crate and its HTTP stack log at TRACE level.
 
-mod common;
-
 use std::{
     io::Write,
     sync::{Arc, Mutex},
 };
 
-use common::*;
+use crate::support::{trace::ThreadDefault as _, *};
 use dockerhub_auth::{Credentials, Hub, Login, RetryPolicy};
 use httpmock::MockServer;
 use serde_json::json;
@@ -36,7 +34,7 @@ const LOGIN_2FA_TOKEN: &str = "opaque-login-2fa-token-7f3a";
 const PASSWORD: &str = "password-8c1d-hunter2";
 const CODE: &str = "392817";
 
-// One test in this binary: the subscriber (and the `log` bridge for reqwest) is global.
+// The subscriber is this test's alone: see `ThreadDefault`.
 #[tokio::test]
 async fn no_secret_or_token_appears_in_trace_output() {
     let captured = Captured::default();
@@ -46,14 +44,14 @@ async fn no_secret_or_token_appears_in_trace_output() {
     let everything_but_the_mock = Targets::new()
         .with_default(LevelFilter::TRACE)
         .with_target("httpmock", LevelFilter::OFF);
-    tracing_subscriber::registry()
+    let _subscriber = tracing_subscriber::registry()
         .with(
             tracing_subscriber::fmt::layer()
                 .with_ansi(false)
                 .with_writer(move || writer.clone())
                 .with_filter(everything_but_the_mock),
         )
-        .init();
+        .set_thread_default();
 
     let server = MockServer::start_async().await;
     let issued = jwt(hub_claims(1_800_000_000));
