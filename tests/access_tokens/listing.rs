@@ -1,13 +1,11 @@
 //! Listing access tokens against a mock Hub: every page, with the bearer token, and no
 //! more: not past a link that loops, not past a hundred pages, never to another host.
 //!
-//! The other access-token tests: `access_token_changes.rs` (create, update, delete),
-//! `access_token_rotation.rs`, `access_token_bearer.rs` (where the bearer token comes
-//! from, when it is refused, and where it never goes).
+//! The other access-token tests: `changes.rs` (create, update, delete), `rotation.rs`,
+//! `bearer.rs` (where the bearer token comes from, when it is refused, and where it never
+//! goes).
 
-mod common;
-
-use common::{
+use crate::support::{
     hub,
     tokens::{bearer, oat, pat},
 };
@@ -57,7 +55,10 @@ async fn list_reads_every_page_with_the_bearer_token() {
     assert_eq!(first.label(), "token 1.0");
     assert_eq!(first.scopes(), [PatScope::REPO_READ]);
     assert!(first.is_active());
-    assert_eq!(first.created_at(), Some(common::unix(1_782_900_000)));
+    assert_eq!(
+        first.created_at(),
+        Some(crate::support::unix(1_782_900_000))
+    );
     assert_eq!((first.last_used_at(), first.expires_at()), (None, None));
     assert_eq!(first.creator_user_agent(), Some("curl/8"));
     for page in pages {

@@ -3,14 +3,12 @@
 //! refreshed once, a fixed token never, a create is not retried once it may have happened,
 //! invalid input sends nothing, and no secret shows in an error or in `Debug`.
 
-mod common;
-
 use std::{
     sync::{Arc, Mutex},
     time::{Duration, SystemTime},
 };
 
-use common::{
+use crate::support::{
     CANARY, builder, hub, hub_claims, jwt, now_unix,
     tokens::{bearer, pat},
 };
@@ -197,7 +195,7 @@ async fn hub_that_revokes_the_first_token() -> (String, Arc<Mutex<Vec<String>>>)
 #[tokio::test]
 async fn a_401_refreshes_the_sessions_token_once() {
     let (base_url, seen) = hub_that_revokes_the_first_token().await;
-    let hub = common::hub_at(&base_url);
+    let hub = crate::support::hub_at(&base_url);
     let session = hub.session(Credentials::password("alice", CANARY));
 
     let token = hub.access_tokens(&session).get("id-1").await.unwrap();

@@ -2,14 +2,12 @@
 //! and lifetime, proven at /v2/auth/token before the old token is deactivated; and when the
 //! proof fails, the successor deleted and the old token left as it was.
 
-mod common;
-
 use std::{
     sync::{Arc, Mutex},
     time::{Duration, SystemTime},
 };
 
-use common::{
+use crate::support::{
     assert_conforms, docker_request_schema_at, hub,
     tokens::{assert_oat_body_conforms, bearer, oat, pat, recorded, recorder},
 };

@@ -1,9 +1,7 @@
 //! Creating, updating and deleting access tokens against a mock Hub, with every body checked
 //! against Docker's published request schemas.
 
-mod common;
-
-use common::{
+use crate::support::{
     CANARY, assert_conforms, docker_request_schema_at, hub,
     tokens::{assert_oat_body_conforms, bearer, oat, pat, recorded, recorder},
 };
@@ -31,7 +29,7 @@ async fn create_returns_the_secret_and_sends_dockers_body() {
         })
         .await;
 
-    let expires = common::unix(1_800_000_000); // 2027-01-15T08:00:00Z
+    let expires = crate::support::unix(1_800_000_000); // 2027-01-15T08:00:00Z
     let created = hub(&server)
         .access_tokens(Token::from_secret(bearer()))
         .create(
