@@ -2,11 +2,9 @@
 //! left, asked for once however many tasks want the same one, and asked for again after
 //! `invalidate`. The challenge is asked for once per registry client.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{CANARY, registry::*};
+use crate::support::{CANARY, registry::*};
 use dockerhub_auth::{Credentials, ErrorKind, Scope};
 use httpmock::{Mock, MockServer};
 use serde_json::json;

@@ -1,13 +1,11 @@
 //! Registry tokens against a fake registry and token service on 127.0.0.1: the challenge
 //! flow, how scopes and credentials travel (or do not), and token lifetimes. Refusals are in
-//! `registry_errors.rs`, the cache in `registry_cache.rs`. Every mock's hit count is asserted.
-
-mod common;
+//! `errors.rs`, the cache in `cache.rs`. Every mock's hit count is asserted.
 
 use std::time::{Duration, SystemTime};
 
+use crate::support::{CANARY, registry::*};
 use base64::Engine as _;
-use common::{CANARY, registry::*};
 use dockerhub_auth::{Credentials, Scope};
 use httpmock::MockServer;
 use serde_json::json;

@@ -2,15 +2,13 @@
 //! Basic credentials built from it, and the registry tokens, in `Debug`, `Display`, errors
 //! (also when a server echoes the request) and everything logged at TRACE level.
 
-mod common;
-
 use std::{
     io::Write,
     sync::{Arc, Mutex},
 };
 
+use crate::support::{CANARY, registry::*, trace::ThreadDefault as _};
 use base64::Engine as _;
-use common::{CANARY, registry::*};
 use dockerhub_auth::{Credentials, Registry, RetryPolicy, Scope};
 use httpmock::MockServer;
 use serde_json::json;
@@ -48,14 +46,14 @@ fn assert_clean(texts: &[String]) {
     }
 }
 
-// One test in this binary: the subscriber (and the `log` bridge for reqwest) is global.
+// The subscriber is this test's alone: see `ThreadDefault`.
 #[tokio::test]
 async fn no_secret_appears_in_any_output() {
     let captured = Captured::default();
     let writer = captured.clone();
     // Everything at TRACE, except the mock server's own logs (it records the requests it
     // receives, which is its job and not this crate's output).
-    tracing_subscriber::registry()
+    let _subscriber = tracing_subscriber::registry()
         .with(
             tracing_subscriber::fmt::layer()
                 .with_ansi(false)
@@ -66,7 +64,7 @@ async fn no_secret_appears_in_any_output() {
                         .with_target("httpmock", LevelFilter::OFF),
                 ),
         )
-        .init();
+        .set_thread_default();
 
     let server = MockServer::start_async().await;
     docker_hub_challenge(&server).await;

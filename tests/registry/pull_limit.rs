@@ -2,11 +2,9 @@
 //! a `HEAD` of its manifest with it, and the limit read from the headers in each form
 //! Docker Hub has used, or absent ("not reported", never zero).
 
-mod common;
-
 use std::time::Duration;
 
-use common::{CANARY, registry::*};
+use crate::support::{CANARY, registry::*};
 use dockerhub_auth::{Credentials, ErrorKind, PullLimit, Registry};
 use httpmock::{Mock, MockServer};
 use serde_json::json;

@@ -2,11 +2,9 @@
 //! 127.0.0.1: what each is classified as, what is retried and what never is, and what is
 //! refused before anything is sent. Every mock's hit count is asserted.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{CANARY, registry::*};
+use crate::support::{CANARY, registry::*};
 use dockerhub_auth::{Credentials, ErrorKind, RetryPolicy, Scope};
 use httpmock::MockServer;
 use serde_json::json;
