@@ -6,10 +6,6 @@
 //! The helper is reached through a two-line wrapper of the same name that points it at the
 //! temporary GnuPG home and store, so that neither the user's keys nor the process
 //! environment are touched.
-#![cfg(unix)]
-
-#[cfg(feature = "cli")]
-mod common;
 
 use std::{
     ffi::OsStr,
@@ -213,7 +209,7 @@ fn a_credential_stored_with_docker_credential_pass_is_found_and_a_missing_one_is
 #[cfg(feature = "cli")]
 #[test]
 fn the_cli_gets_a_token_with_the_credential_in_pass_and_never_prints_it() {
-    use common::cli::Cli;
+    use crate::support::cli::Cli;
     use httpmock::MockServer;
 
     let Some(pass) = PassStore::new() else {

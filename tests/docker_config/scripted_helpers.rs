@@ -3,13 +3,10 @@
 //! are paths.
 //!
 //! Unix only: the helpers are `#!/bin/sh` scripts (see `common/docker.rs`).
-#![cfg(unix)]
-
-mod common;
 
 use std::{fs, path::Path, time::Duration};
 
-use common::{CANARY, docker::*};
+use crate::support::{CANARY, docker::*};
 use dockerhub_auth::{CredentialSource, ErrorKind};
 use serde_json::json;
 use tempfile::TempDir;

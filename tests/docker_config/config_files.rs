@@ -4,11 +4,9 @@
 //! Nothing here reads the real `~/.docker` or mutates the process environment: each test
 //! builds its store from a temporary directory, or from variables it passes in.
 
-mod common;
-
 use std::fs;
 
-use common::{CANARY, docker::*};
+use crate::support::{CANARY, docker::*};
 use dockerhub_auth::{CredentialSource, DockerCredentialStore, ErrorKind};
 use serde_json::{Value, json};
 use tempfile::TempDir;
