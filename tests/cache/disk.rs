@@ -1,16 +1,13 @@
 //! `DiskCache`: tokens and remembered failures shared by sessions that share nothing else,
 //! as separate processes would. Every cache lives in a temporary directory.
 //! Unix only: elsewhere there is no disk cache (see `DiskCache`).
-#![cfg(unix)]
-
-mod common;
 
 use std::{
     path::{Path, PathBuf},
     time::Duration,
 };
 
-use common::*;
+use crate::support::*;
 use dockerhub_auth::{Credentials, DiskCache, ErrorKind, Hub, Session};
 use httpmock::{Mock, MockServer};
 use serde_json::json;
