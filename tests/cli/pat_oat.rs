@@ -1,12 +1,9 @@
 //! `dockerhub-auth pat` and `oat` against a mock Hub: what they print (tables and JSON, the
 //! new secret alone on stdout), delete's confirmation, rotation, an unknown id, and no
 //! secret in any output but the one that must show it. How they log in and fail:
-//! `cli_access_token_login.rs`.
-#![cfg(feature = "cli")]
+//! `pat_oat_login.rs`.
 
-mod common;
-
-use common::tokens::{
+use crate::support::tokens::{
     as_alice::{NEW_SECRET, assert_no_leak, login, run},
     bearer,
 };
@@ -15,7 +12,7 @@ use serde_json::{Value, json};
 
 /// A personal access token in Docker Hub's answers.
 fn pat(id: &str, label: &str, active: bool, expires: Option<&str>) -> Value {
-    let mut token = common::tokens::pat(id, label);
+    let mut token = crate::support::tokens::pat(id, label);
     token["created_at"] = json!("2026-07-01T10:00:00Z");
     token["is_active"] = json!(active);
     token["expires_at"] = json!(expires);

@@ -1,10 +1,7 @@
 //! `dockerhub-auth registry-token` and `rate-limit` against a fake registry and token
 //! service: output, where the registry and the credentials come from, and exit codes.
-#![cfg(feature = "cli")]
 
-mod common;
-
-use common::{CANARY, cli::*, registry::*};
+use crate::support::{CANARY, cli::*, registry::*};
 use httpmock::{Mock, MockServer};
 use serde_json::{Value, json};
 

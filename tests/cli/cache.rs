@@ -1,16 +1,13 @@
 //! The CLI's token cache: runs that share `DOCKERHUB_AUTH_CACHE_DIR` share tokens and
 //! Docker Hub's refusals, as the CI jobs of one runner would.
 //! Unix only: elsewhere there is no disk cache.
-#![cfg(all(feature = "cli", unix))]
-
-mod common;
 
 use std::{
     path::{Path, PathBuf},
     time::Duration,
 };
 
-use common::{cli::*, *};
+use crate::support::{cli::*, *};
 use httpmock::{Mock, MockServer};
 use serde_json::json;
 

@@ -1,10 +1,7 @@
 //! The `dockerhub-auth` binary against a mock Hub: output, input sources, and every exit
 //! code of the contract.
-#![cfg(feature = "cli")]
 
-mod common;
-
-use common::{cli::*, *};
+use crate::support::{cli::*, *};
 use httpmock::MockServer;
 use serde_json::{Value, json};
 

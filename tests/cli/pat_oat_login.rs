@@ -1,11 +1,8 @@
 //! How `dockerhub-auth pat` and `oat` log in and fail: the second factor, a login Docker
 //! Hub refuses for management (exit 3), usage errors (exit 2, before any request), the help,
 //! and verbose output without a secret.
-#![cfg(feature = "cli")]
 
-mod common;
-
-use common::{
+use crate::support::{
     SECOND_FACTOR_DETAIL,
     cli::cli,
     tokens::{

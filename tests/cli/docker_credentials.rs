@@ -4,13 +4,10 @@
 //! Every run has a temporary `HOME` and `DOCKER_CONFIG` (see `common/cli.rs`); helpers are
 //! the scripts of `common/docker.rs`, first on the run's `PATH`.
 // Unix only: credential helpers here are `#!/bin/sh` scripts.
-#![cfg(all(feature = "cli", unix))]
-
-mod common;
 
 use std::{fs, path::Path};
 
-use common::{
+use crate::support::{
     CANARY,
     cli::{Cli, Run},
     docker::{HUB, base64, helpers},
