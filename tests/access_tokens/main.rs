@@ -5,7 +5,7 @@
 //! One test binary, one module per concept (run one with
 //! `cargo test --test access_tokens rotation::`).
 
-#[path = "../common/mod.rs"]
+#[path = "../support/mod.rs"]
 mod support;
 
 mod bearer;

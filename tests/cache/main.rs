@@ -3,7 +3,7 @@
 //!
 //! One test binary, one module per concept (run one with `cargo test --test cache disk::`).
 
-#[path = "../common/mod.rs"]
+#[path = "../support/mod.rs"]
 mod support;
 
 // Unix only: elsewhere there is no disk cache (see `DiskCache`).

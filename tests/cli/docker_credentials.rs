@@ -1,8 +1,8 @@
 //! The binary with the credentials `docker login` stored: where they come from, what wins
 //! over them, and what is said (and never said) about them.
 //!
-//! Every run has a temporary `HOME` and `DOCKER_CONFIG` (see `common/cli.rs`); helpers are
-//! the scripts of `common/docker.rs`, first on the run's `PATH`.
+//! Every run has a temporary `HOME` and `DOCKER_CONFIG` (see `support/cli.rs`); helpers are
+//! the scripts of `support/docker.rs`, first on the run's `PATH`.
 // Unix only: credential helpers here are `#!/bin/sh` scripts.
 
 use std::{fs, path::Path};

@@ -5,7 +5,7 @@
 //! cli pat_oat::`). The binary exists only with the `cli` feature.
 #![cfg(feature = "cli")]
 
-#[path = "../common/mod.rs"]
+#[path = "../support/mod.rs"]
 mod support;
 
 // Unix only: elsewhere there is no disk cache.

@@ -4,7 +4,7 @@
 //! One test binary, one module per concept (run one with
 //! `cargo test --test docker_config config_files::`).
 
-#[path = "../common/mod.rs"]
+#[path = "../support/mod.rs"]
 mod support;
 
 mod config_files;

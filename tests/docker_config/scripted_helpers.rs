@@ -2,7 +2,7 @@
 //! megabytes; what wins between `credHelpers`, `credsStore` and `auths`; helper names that
 //! are paths.
 //!
-//! Unix only: the helpers are `#!/bin/sh` scripts (see `common/docker.rs`).
+//! Unix only: the helpers are `#!/bin/sh` scripts (see `support/docker.rs`).
 
 use std::{fs, path::Path, time::Duration};
 

@@ -4,7 +4,7 @@
 //!
 //! One test binary, one module per concept (run one with `cargo test --test hub exchange::`).
 
-#[path = "../common/mod.rs"]
+#[path = "../support/mod.rs"]
 mod support;
 
 mod builder;

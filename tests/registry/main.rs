@@ -3,7 +3,7 @@
 //!
 //! One test binary, one module per concept (run one with `cargo test --test registry cache::`).
 
-#[path = "../common/mod.rs"]
+#[path = "../support/mod.rs"]
 mod support;
 
 mod cache;

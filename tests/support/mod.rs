@@ -1,8 +1,15 @@
 //! The mock Docker Hub the behaviour tests talk to, and what they share.
 //!
 //! Every server here listens on 127.0.0.1 and is started by the test that uses it: no test
-//! reaches hub.docker.com. Each test file uses a different subset of these helpers.
-#![allow(dead_code)] // each test crate compiles this module and uses only part of it
+//! reaches hub.docker.com.
+//!
+//! Every test binary includes this module: those of `tests/*/main.rs` as
+//! `#[path = "../support/mod.rs"] mod support;`, `generated_code.rs` and
+//! `body_cap_memory.rs` as `mod support;`.
+// Eight test binaries compile this module and each uses only part of it (the cli binary
+// needs no raw server, the registry binary no Docker config, …): what one leaves unused is
+// not dead.
+#![allow(dead_code)]
 
 #[cfg(feature = "cli")]
 pub mod cli;
