@@ -1,7 +1,8 @@
 //! A real credential helper: Debian's `docker-credential-pass` (package
 //! `golang-docker-credential-helpers`), over a GnuPG home and a password store made in a
-//! temporary directory. `.ci/install-credential-helpers.sh` installs it for CI; where it is
-//! not installed, each test says "skipped" on stderr and passes.
+//! temporary directory. `.ci/install-credential-helpers.sh` installs it; where it is not
+//! installed, each test says it is skipped and passes, except under CI, where it fails (see
+//! `support::tools::require_tool`).
 //!
 //! The helper is reached through a two-line wrapper of the same name that points it at the
 //! temporary GnuPG home and store, so that neither the user's keys nor the process
@@ -21,16 +22,10 @@ use dockerhub_auth::{CredentialSource, DockerCredentialStore, ExposeSecret};
 use serde_json::json;
 use tempfile::TempDir;
 
+use crate::support::tools::require_tool;
+
 const CANARY: &str = "dckr_pat_CANARY_must_not_print";
 const HUB: &str = "https://index.docker.io/v1/";
-
-/// Returns the path of `program` in this process's `PATH`.
-fn which(program: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(program))
-        .find(|candidate| candidate.is_file())
-}
 
 /// A GnuPG home and a password store in a temporary directory, with a key made for them;
 /// the GnuPG agent it starts is stopped when it is dropped.
@@ -46,14 +41,12 @@ struct PassStore {
 static SERIAL: Mutex<()> = Mutex::new(());
 
 impl PassStore {
-    /// Returns a fresh store, or `None` (after saying so) when the real helper is missing.
+    /// Returns a fresh store, or `None` when the real helper, pass or gpg is missing and the
+    /// test is to be skipped (see [`require_tool`]).
     fn new() -> Option<PassStore> {
-        let (Some(helper), Some(_), Some(_)) =
-            (which("docker-credential-pass"), which("pass"), which("gpg"))
-        else {
-            eprintln!("skipped: docker-credential-pass is not installed");
-            return None;
-        };
+        let helper = require_tool("docker-credential-pass")?;
+        require_tool("pass")?;
+        require_tool("gpg")?;
         let store = PassStore {
             dir: TempDir::new().unwrap(),
             helper,

@@ -4,14 +4,13 @@
 //!
 //! The registry checks every bearer token it gets (signature, issuer, audience, expiry and
 //! the `access` claim), so what it accepts here it accepts from any conforming token
-//! service. `.ci/install-registry.sh` installs it for CI; without it each test prints
-//! "skipped: docker-registry is not installed" and passes.
+//! service. `.ci/install-registry.sh` installs it; without it each test says it is skipped
+//! and passes, except under CI, where it fails (see `support::tools::require_tool`).
 
 use std::{
     collections::HashMap,
     fs,
     net::TcpListener as StdListener,
-    path::Path,
     process::{Child, Command, Stdio},
     sync::{
         Arc,
@@ -29,7 +28,9 @@ use tokio::{
     net::{TcpListener, TcpStream},
 };
 
-const REGISTRY_BINARY: &str = "/usr/bin/docker-registry";
+use crate::support::tools::require_tool;
+
+const REGISTRY_BINARY: &str = "docker-registry";
 const SERVICE: &str = "test-registry";
 const ISSUER: &str = "dockerhub-auth-test-token-service";
 const PASSWORD: &str = "dckr_pat_real_registry_test_secret";
@@ -51,12 +52,10 @@ impl Drop for RealRegistry {
 }
 
 impl RealRegistry {
-    /// Starts both, or returns `None` (after saying so) when the registry is not installed.
+    /// Starts both, or returns `None` when the registry is not installed and the test is
+    /// to be skipped (see [`require_tool`]).
     async fn start() -> Option<RealRegistry> {
-        if !Path::new(REGISTRY_BINARY).exists() {
-            println!("skipped: docker-registry is not installed");
-            return None;
-        }
+        let binary = require_tool(REGISTRY_BINARY)?;
         let dir = tempfile::tempdir().unwrap();
         let key = KeyPair::generate().unwrap(); // ECDSA P-256, for ES256
         let cert = rcgen::CertificateParams::new(vec!["token-service".to_owned()])
@@ -96,7 +95,7 @@ impl RealRegistry {
         )
         .unwrap();
         let log = fs::File::create(dir.path().join("registry.log")).unwrap();
-        let child = Command::new(REGISTRY_BINARY)
+        let child = Command::new(binary)
             .arg("serve")
             .arg(&config)
             .stdin(Stdio::null())

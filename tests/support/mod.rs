@@ -16,6 +16,7 @@ pub mod cli;
 pub mod docker;
 pub mod registry;
 pub mod tokens;
+pub mod tools;
 pub mod trace;
 
 use std::{
