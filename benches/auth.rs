@@ -252,7 +252,7 @@ mod exchange {
 fn session_warm_token(bencher: Bencher) {
     let runtime = runtime();
     let _context = runtime.enter();
-    let session = hub().session(Credentials::access_token("alice", "dckr_pat_bench"));
+    let session = hub().session(Credentials::secret("alice", "dckr_pat_bench"));
     runtime.block_on(session.token()).unwrap();
     bencher.bench_local(|| session.token().now_or_never().unwrap().unwrap());
 }
@@ -264,7 +264,7 @@ fn session_warm_token_with_disk_cache(bencher: Bencher) {
     let _context = runtime.enter();
     let dir = tempfile::tempdir().unwrap();
     let session = hub()
-        .session_builder(Credentials::access_token("alice", "dckr_pat_bench"))
+        .session_builder(Credentials::secret("alice", "dckr_pat_bench"))
         .disk_cache(DiskCache::at(dir.path().join("cache")))
         .build();
     runtime.block_on(session.token()).unwrap();
@@ -279,7 +279,7 @@ fn disk_cache_hit(bencher: Bencher) {
     let cache = DiskCache::at(dir.path().join("cache"));
     let hub = hub();
     let session = || {
-        hub.session_builder(Credentials::access_token("alice", "dckr_pat_bench"))
+        hub.session_builder(Credentials::secret("alice", "dckr_pat_bench"))
             .disk_cache(cache.clone())
             .build()
     };
@@ -303,7 +303,7 @@ fn session_cold_burst(bencher: Bencher) {
         .unwrap();
     let hub = hub();
     bencher
-        .with_inputs(|| hub.session(Credentials::access_token("alice", "dckr_pat_bench")))
+        .with_inputs(|| hub.session(Credentials::secret("alice", "dckr_pat_bench")))
         .bench_local_values(|session| runtime.block_on(burst(session)));
 }
 
@@ -326,7 +326,7 @@ fn cold_burst() -> usize {
         .enable_all()
         .build()
         .unwrap();
-    let session = hub().session(Credentials::access_token("alice", "dckr_pat_bench"));
+    let session = hub().session(Credentials::secret("alice", "dckr_pat_bench"));
     let before = SERVER.requests.load(Ordering::SeqCst);
     runtime.block_on(burst(session));
     SERVER.requests.load(Ordering::SeqCst) - before

@@ -1,35 +1,54 @@
-//! [`Credentials`]: what a [`Session`](crate::Session) logs in with, again and again.
+//! [`Credentials`]: how to authenticate, one value for every client.
 
 use std::{fmt, sync::Arc};
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 #[cfg(feature = "totp")]
 use crate::totp::Totp;
-use crate::{CredentialSource, DockerCredentialStore};
+use crate::{Error, Result};
 
-/// The account a [`Session`](crate::Session) gets its tokens for, and how.
+/// How to authenticate: one value that every client takes. [`Hub::session`] logs in with it
+/// again and again; [`Registry::token`] and [`Registry::pull_limit`] ask a registry's token
+/// service with it.
 ///
-/// Cloning is cheap (one reference count). `Debug` shows the route and the name, never the
+/// | constructor | Docker Hub's API ([`Session`]) | a registry ([`Registry`]) |
+/// | --- | --- | --- |
+/// | [`secret`](Self::secret) (a password, PAT or OAT) | `POST /v2/auth/token` | Basic `identifier:secret` |
+/// | [`password`](Self::password) | `POST /v2/users/login` (+ `2fa-login`) | Basic `username:password` |
+/// | [`identity_token`](Self::identity_token) | refused: Hub's API does not take one | the OAuth2 form, `grant_type=refresh_token` |
+/// | [`anonymous`](Self::anonymous) | refused: Hub's API needs an account | no `Authorization` at all |
+///
+/// Cloning is cheap (one reference count). `Debug` shows the kind and the name, never the
 /// secret.
 ///
 /// ```
 /// use dockerhub_auth::Credentials;
 ///
-/// let pat = Credentials::access_token("alice", "dckr_pat_example");
-/// let oat = Credentials::access_token("acme-org", "dckr_oat_example");
+/// let pat = Credentials::secret("alice", "dckr_pat_example");
+/// let oat = Credentials::secret("acme-org", "dckr_oat_example");
 /// let legacy = Credentials::password("alice", "correct horse battery staple");
-/// # let _ = (pat, oat, legacy);
+/// let public_pulls = Credentials::anonymous();
+/// # let _ = (pat, oat, legacy, public_pulls);
 /// ```
+///
+/// [`Hub::session`]: crate::Hub::session
+/// [`Session`]: crate::Session
+/// [`Registry`]: crate::Registry
+/// [`Registry::token`]: crate::Registry::token
+/// [`Registry::pull_limit`]: crate::Registry::pull_limit
 #[derive(Clone)]
 pub struct Credentials {
     inner: Arc<Method>,
 }
 
-/// One variant per way of logging in; private so that fields can change.
+/// One variant per way of authenticating; private so that fields can change.
 pub(crate) enum Method {
-    /// `POST /v2/auth/token` with a password, PAT or OAT.
-    AccessToken {
+    /// No credentials: anonymous pulls.
+    Anonymous,
+    /// A username (or organization name) with a password, PAT or OAT: `POST /v2/auth/token`
+    /// on Docker Hub's API, Basic authentication at a registry's token service.
+    Secret {
         identifier: String,
         secret: SecretString,
     },
@@ -40,22 +59,28 @@ pub(crate) enum Method {
         #[cfg(feature = "totp")]
         totp: Option<Totp>,
     },
+    /// The OAuth2 refresh token `docker login` stores after a web or SSO login, and where it
+    /// was found (for the message that says Docker Hub's API refuses it).
+    IdentityToken {
+        token: SecretString,
+        source: Option<String>,
+    },
 }
 
 impl Credentials {
-    /// Returns credentials for Docker's recommended route, `POST /v2/auth/token`: a
-    /// username with a personal access token (or password), or an organization name with an
-    /// organization access token.
+    /// Returns credentials of a username with its password or personal access token
+    /// (`dckr_pat_…`), or of an organization name with an organization access token
+    /// (`dckr_oat_…`): the secret is what `--secret-stdin` reads.
     ///
-    /// This route has no second factor: for a two-factor account use a personal access
-    /// token here, or [`password_with_totp`](Self::password_with_totp).
-    pub fn access_token(identifier: impl Into<String>, secret: impl Into<SecretString>) -> Self {
-        Credentials {
-            inner: Arc::new(Method::AccessToken {
-                identifier: identifier.into(),
-                secret: secret.into(),
-            }),
-        }
+    /// A [`Session`](crate::Session) exchanges them at Docker's recommended route,
+    /// `POST /v2/auth/token`, which has no second factor: for a two-factor account use a
+    /// personal access token here, or [`password_with_totp`](Self::password_with_totp). A
+    /// registry's token service gets them as Basic authentication.
+    pub fn secret(identifier: impl Into<String>, secret: impl Into<SecretString>) -> Self {
+        Credentials::of(Method::Secret {
+            identifier: identifier.into(),
+            secret: secret.into(),
+        })
     }
 
     /// Returns credentials for the older login route, `POST /v2/users/login`, with a
@@ -63,16 +88,16 @@ impl Credentials {
     ///
     /// A session with these credentials fails with
     /// [`ErrorKind::SecondFactorRequired`](crate::ErrorKind::SecondFactorRequired) when the
-    /// account has two-factor authentication, since nobody is there to type a code.
+    /// account has two-factor authentication, since nobody is there to type a code (unless
+    /// it has a [prompt](crate::SessionBuilder::second_factor_prompt)). A registry's token
+    /// service gets them as Basic authentication, like [`secret`](Self::secret)'s.
     pub fn password(username: impl Into<String>, password: impl Into<SecretString>) -> Self {
-        Credentials {
-            inner: Arc::new(Method::Password {
-                username: username.into(),
-                password: password.into(),
-                #[cfg(feature = "totp")]
-                totp: None,
-            }),
-        }
+        Credentials::of(Method::Password {
+            username: username.into(),
+            password: password.into(),
+            #[cfg(feature = "totp")]
+            totp: None,
+        })
     }
 
     /// Returns credentials for a two-factor account that completes its second factor
@@ -94,65 +119,101 @@ impl Credentials {
         username: impl Into<String>,
         password: impl Into<SecretString>,
         totp_secret: impl Into<SecretString>,
-    ) -> crate::Result<Self> {
-        Ok(Credentials {
-            inner: Arc::new(Method::Password {
-                username: username.into(),
-                password: password.into(),
-                totp: Some(Totp::from_base32(&totp_secret.into())?),
-            }),
+    ) -> Result<Self> {
+        Ok(Credentials::of(Method::Password {
+            username: username.into(),
+            password: password.into(),
+            totp: Some(Totp::from_base32(&totp_secret.into())?),
+        }))
+    }
+
+    /// Returns credentials of an identity token: the OAuth2 refresh token `docker login`
+    /// stores (as `identitytoken`) after a web or SSO login.
+    ///
+    /// A registry's token service takes it in the OAuth2 form (`POST`,
+    /// `grant_type=refresh_token`), the only request that can carry it. Docker Hub's API
+    /// does not take it: a session with it fails with
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput), saying that a personal
+    /// access token is needed.
+    pub fn identity_token(token: impl Into<SecretString>) -> Self {
+        Credentials::of(Method::IdentityToken {
+            token: token.into(),
+            source: None,
         })
     }
 
-    /// Returns the Docker Hub credentials `docker login` stored, for
-    /// [`access_token`](Self::access_token), with where they were found; or `None` when
-    /// Docker's store holds none.
+    /// Returns identity-token credentials found in `source` of Docker's store.
+    pub(crate) fn stored_identity_token(token: SecretString, source: String) -> Self {
+        Credentials::of(Method::IdentityToken {
+            token,
+            source: Some(source),
+        })
+    }
+
+    /// Returns no credentials at all, as for pulling public images from a registry.
     ///
-    /// Reads the store the docker CLI would read in this process
-    /// ([`DockerCredentialStore::from_env`]): `DOCKER_AUTH_CONFIG`, else
-    /// `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`, and the credential helper
-    /// it names. This blocks (a file, perhaps a helper process): from async code, use
-    /// [`DockerCredentialStore::docker_hub_credentials_async`] and
-    /// [`StoredCredentials::into_credentials`](crate::StoredCredentials::into_credentials).
-    ///
-    /// ```no_run
-    /// # async fn run() -> Result<(), dockerhub_auth::Error> {
-    /// use dockerhub_auth::{Credentials, Hub};
-    ///
-    /// let Some((credentials, source)) = Credentials::from_docker_store()? else {
-    ///     return Ok(()); // nothing stored: ask the user instead
-    /// };
-    /// eprintln!("using Docker Hub credentials from {source}");
-    /// let session = Hub::builder().build()?.session(credentials);
-    /// # let _ = session;
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// - [`ErrorKind::CredentialStore`](crate::ErrorKind::CredentialStore) when Docker's
-    ///   store cannot be read (see [`DockerCredentialStore::docker_hub_credentials`]).
-    /// - [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) when all it holds for
-    ///   Docker Hub is an identity token, which Docker Hub's token API does not accept; the
-    ///   message says so and what to do.
-    pub fn from_docker_store() -> crate::Result<Option<(Self, CredentialSource)>> {
-        let Some(stored) = DockerCredentialStore::from_env().docker_hub_credentials()? else {
-            return Ok(None);
-        };
-        let source = stored.source().clone();
-        Ok(Some((stored.into_credentials()?, source)))
+    /// Docker Hub's API needs an account: a session with these fails with
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput).
+    pub fn anonymous() -> Self {
+        Credentials::of(Method::Anonymous)
+    }
+
+    /// Returns whether these are [no credentials](Self::anonymous).
+    pub fn is_anonymous(&self) -> bool {
+        matches!(self.method(), Method::Anonymous)
+    }
+
+    /// Returns the username or organization name, when the credentials have one.
+    pub fn identifier(&self) -> Option<&str> {
+        match self.method() {
+            Method::Secret { identifier, .. } => Some(identifier),
+            Method::Password { username, .. } => Some(username),
+            Method::Anonymous | Method::IdentityToken { .. } => None,
+        }
+    }
+
+    fn of(method: Method) -> Self {
+        Credentials {
+            inner: Arc::new(method),
+        }
     }
 
     pub(crate) fn method(&self) -> &Method {
         &self.inner
+    }
+
+    /// Returns the identifier and secret of credentials that have both, refusing empty ones
+    /// before any I/O; `None` for anonymous credentials and identity tokens.
+    pub(crate) fn account(&self) -> Result<Option<(&str, &SecretString)>> {
+        let (identifier, secret) = match self.method() {
+            Method::Secret { identifier, secret } => (identifier, secret),
+            Method::Password {
+                username, password, ..
+            } => (username, password),
+            Method::Anonymous => return Ok(None),
+            Method::IdentityToken { token, .. } => {
+                if token.expose_secret().trim().is_empty() {
+                    return Err(Error::invalid_input("the identity token is empty"));
+                }
+                return Ok(None);
+            }
+        };
+        if identifier.trim().is_empty() {
+            return Err(Error::invalid_input("the username is empty"));
+        }
+        if secret.expose_secret().is_empty() {
+            return Err(Error::invalid_input("the secret is empty"));
+        }
+        Ok(Some((identifier, secret)))
     }
 }
 
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.method() {
-            Method::AccessToken { identifier, .. } => f
-                .debug_struct("Credentials::AccessToken")
+            Method::Anonymous => f.write_str("Credentials::Anonymous"),
+            Method::Secret { identifier, .. } => f
+                .debug_struct("Credentials::Secret")
                 .field("identifier", identifier)
                 .finish_non_exhaustive(),
             Method::Password {
@@ -167,6 +228,9 @@ impl fmt::Debug for Credentials {
                 debug.field("totp", &totp.is_some());
                 debug.finish_non_exhaustive()
             }
+            Method::IdentityToken { .. } => f
+                .debug_struct("Credentials::IdentityToken")
+                .finish_non_exhaustive(),
         }
     }
 }

@@ -113,6 +113,9 @@ struct Inner {
     retryable: bool,
     source: Option<Arc<dyn StdError + Send + Sync>>,
     remembered: Option<Remembered>,
+    /// Who answered (or did not), in a few words ("registry ghcr.io"), when it was not
+    /// Docker Hub.
+    peer: Option<Cow<'static, str>>,
 }
 
 /// When a failure handed out again without a request happened, and when it is forgotten.
@@ -139,6 +142,7 @@ impl Error {
                 retryable: matches!(kind, ErrorKind::RateLimited | ErrorKind::Timeout),
                 source: None,
                 remembered: None,
+                peer: None,
             }),
         }
     }
@@ -185,6 +189,18 @@ impl Error {
     pub(crate) fn with_source(mut self, source: impl StdError + Send + Sync + 'static) -> Self {
         self.inner.source = Some(Arc::new(source));
         self
+    }
+
+    /// Names who answered, or did not, when it is not Docker Hub: "registry ghcr.io", "the
+    /// token service auth.example.com". It replaces "docker hub" in `Display`.
+    pub(crate) fn with_peer(mut self, peer: impl Into<Cow<'static, str>>) -> Self {
+        self.inner.peer = Some(peer.into());
+        self
+    }
+
+    /// Returns who answered, when it was not Docker Hub, for the disk cache to store.
+    pub(crate) fn peer(&self) -> Option<&str> {
+        self.inner.peer.as_deref()
     }
 
     /// Marks a failure handed out again without a request: it happened `age` before `now`
@@ -267,28 +283,32 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &self.inner;
-        let what = match inner.kind {
-            ErrorKind::InvalidInput => "invalid input",
-            ErrorKind::CredentialsRejected => "docker hub rejected the credentials",
-            ErrorKind::SecondFactorRequired => "docker hub requires a second factor",
-            ErrorKind::SecondFactorRejected => "docker hub rejected the second-factor code",
-            ErrorKind::RateLimited => "rate limited by docker hub",
-            ErrorKind::Forbidden => "forbidden by docker hub",
-            ErrorKind::Timeout => "request to docker hub timed out",
-            ErrorKind::Transport => "could not talk to docker hub",
-            ErrorKind::Unavailable => "docker hub is unavailable",
-            ErrorKind::UnexpectedResponse => "unexpected response from docker hub",
-            ErrorKind::InvalidResponse => "invalid response from docker hub",
-            ErrorKind::Runtime => "no tokio runtime to run on",
-            ErrorKind::CredentialStore => "cannot read docker's stored credentials",
-            ErrorKind::PasswordLoginRequired => {
-                "docker hub refuses tokens issued from a personal or organization access token \
-                 here: managing access tokens needs a password login"
+        let peer = inner.peer.as_deref().unwrap_or("docker hub");
+        match inner.kind {
+            ErrorKind::InvalidInput => f.write_str("invalid input")?,
+            ErrorKind::CredentialsRejected => write!(f, "{peer} rejected the credentials")?,
+            ErrorKind::SecondFactorRequired => {
+                f.write_str("docker hub requires a second factor")?
             }
-            ErrorKind::NotFound => "not found on docker hub",
-            ErrorKind::Cache => "the token cache cannot be used",
-        };
-        f.write_str(what)?;
+            ErrorKind::SecondFactorRejected => {
+                f.write_str("docker hub rejected the second-factor code")?;
+            }
+            ErrorKind::RateLimited => write!(f, "rate limited by {peer}")?,
+            ErrorKind::Forbidden => write!(f, "forbidden by {peer}")?,
+            ErrorKind::Timeout => write!(f, "request to {peer} timed out")?,
+            ErrorKind::Transport => write!(f, "could not talk to {peer}")?,
+            ErrorKind::Unavailable => write!(f, "{peer} is unavailable")?,
+            ErrorKind::UnexpectedResponse => write!(f, "unexpected response from {peer}")?,
+            ErrorKind::InvalidResponse => write!(f, "invalid response from {peer}")?,
+            ErrorKind::Runtime => f.write_str("no tokio runtime to run on")?,
+            ErrorKind::CredentialStore => f.write_str("cannot read docker's stored credentials")?,
+            ErrorKind::PasswordLoginRequired => f.write_str(
+                "docker hub refuses tokens issued from a personal or organization access token \
+                 here: managing access tokens needs a password login",
+            )?,
+            ErrorKind::NotFound => write!(f, "not found on {peer}")?,
+            ErrorKind::Cache => f.write_str("the token cache cannot be used")?,
+        }
         if let Some(status) = inner.status {
             write!(f, " (http {status})")?;
         }
@@ -363,6 +383,9 @@ impl fmt::Debug for Error {
         }
         if let Some(remembered) = &inner.remembered {
             debug.field("remembered_until", &remembered.until);
+        }
+        if let Some(peer) = &inner.peer {
+            debug.field("peer", peer);
         }
         debug.finish()
     }

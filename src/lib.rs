@@ -80,7 +80,7 @@
 //! # let hub = dockerhub_auth::Hub::builder().base_url(server.base_url()).build()?;
 //! use dockerhub_auth::Credentials;
 //!
-//! let session = hub.session(Credentials::access_token("acme-org", "dckr_oat_example"));
+//! let session = hub.session(Credentials::secret("acme-org", "dckr_oat_example"));
 //! let tasks: Vec<_> = (0..10)
 //!     .map(|_| {
 //!         let session = session.clone();
@@ -125,7 +125,7 @@
 //! # let hub = dockerhub_auth::Hub::builder().base_url(server.base_url()).build()?;
 //! use dockerhub_auth::{Credentials, ErrorKind};
 //!
-//! let session = hub.session(Credentials::access_token("alice", "dckr_pat_revoked"));
+//! let session = hub.session(Credentials::secret("alice", "dckr_pat_revoked"));
 //! let first = session.token().await.unwrap_err(); // Docker Hub said no
 //! let again = session.token().await.unwrap_err(); // and is not asked again
 //! assert_eq!(again.kind(), ErrorKind::CredentialsRejected);
@@ -173,7 +173,7 @@
 //! match DockerCredentialStore::from_env().docker_hub_credentials_async().await? {
 //!     Some(stored) => {
 //!         eprintln!("using the credentials of {}", stored.source()); // never the secret
-//!         let session = hub.session(stored.into_credentials()?);
+//!         let session = hub.session(stored.into_credentials());
 //!         # let _ = session;
 //!     }
 //!     None => eprintln!("nothing stored for Docker Hub: run `docker login` first"),
@@ -183,7 +183,7 @@
 //!
 //! # Managing access tokens
 //!
-//! [`Hub::access_tokens`] and [`Hub::org_access_tokens`] list, create, change, delete and
+//! [`Hub::personal_access_tokens`] and [`Hub::org_access_tokens`] list, create, change, delete and
 //! rotate personal and organization access tokens (`/v2/access-tokens`,
 //! `/v2/orgs/{name}/access-tokens`). They need a bearer token from a **password** login:
 //! Docker Hub refuses one issued from an access token with
@@ -210,7 +210,7 @@
 //! use futures_util::TryStreamExt as _;
 //!
 //! let session = hub.session(Credentials::password("alice", "correct horse battery staple"));
-//! let tokens = hub.access_tokens(&session);
+//! let tokens = hub.personal_access_tokens(&session);
 //! // Deactivate every token that was never used.
 //! let unused: Vec<_> = tokens
 //!     .list()
@@ -231,11 +231,13 @@
 //! # Registry tokens and the pull limit
 //!
 //! Pulling and pushing images needs another token: the registry's (`registry-1.docker.io`
-//! for Docker Hub), for a set of [`Scope`]s. A [`Registry`] asks the registry how it wants
+//! for Docker Hub), for a set of [`RegistryScope`]s. A [`Registry`] asks the registry how it wants
 //! clients to authenticate (`GET /v2/` answers with a challenge naming its token service),
-//! gets tokens there with the same [`Credentials`], anonymously, or with the identity token
-//! `docker login` stores after a web login ([`Registry::token_with_identity_token`]), and
-//! caches them per credentials and scope set. Credentials go only to `https://` token services, or to
+//! gets tokens there with the same [`Credentials`] value as a [`Session`] (a secret, a
+//! password, [none](Credentials::anonymous), or the [identity
+//! token](Credentials::identity_token) `docker login` stores after a web login), and caches
+//! them per credentials and scope set; a secret the token service refused is not sent again
+//! for another scope set. Credentials go only to `https://` token services, or to
 //! loopback ones; an invalid repository name is refused before any request. On Docker Hub a
 //! one-part name is an official image: `alpine` is `library/alpine`.
 //!
@@ -253,14 +255,14 @@
 //! #     then.status(200).header("ratelimit-limit", "100;w=21600")
 //! #         .header("ratelimit-remaining", "76;w=21600"); }).await;
 //! # let registry_url = server.base_url();
-//! use dockerhub_auth::{Credentials, Registry, Scope};
+//! use dockerhub_auth::{Credentials, Registry, RegistryScope};
 //!
 //! let registry = Registry::builder()
 //!     .base_url(registry_url) // leave out for https://registry-1.docker.io
 //!     .build()?;
-//! let alice = Credentials::access_token("alice", "dckr_pat_example");
+//! let alice = Credentials::secret("alice", "dckr_pat_example");
 //! let token = registry
-//!     .token(&alice, &[Scope::parse("repository:alice/app:pull,push")?])
+//!     .token(&alice, &[RegistryScope::parse("repository:alice/app:pull,push")?])
 //!     .await?;
 //! println!("{:?} until {:?}", token.scopes(), token.expires_at());
 //!
@@ -334,6 +336,28 @@
 //!   files only the user can read; see [`DiskCache`].
 //! - Secrets are wiped from this crate's own buffers when dropped. Copies inside `reqwest`,
 //!   `hyper`, `serde_json` and the TLS library are out of its reach.
+//!
+//! # Names used here
+//!
+//! Docker's own words overlap ("access token" names three things in its docs), so this
+//! crate gives each thing one name and keeps it everywhere, in the API, the CLI and the
+//! docs:
+//!
+//! | name | means | where |
+//! | --- | --- | --- |
+//! | secret | what proves who you are to Docker Hub: a password, a personal access token (`dckr_pat_…`) or an organization access token (`dckr_oat_…`) | [`Credentials::secret`], `--secret-stdin`, `DOCKERHUB_TOKEN` |
+//! | credentials | how to authenticate, one value every client takes: a secret, a password for the login route, an identity token, or none | [`Credentials`] |
+//! | access token | only Docker Hub's personal and organization access tokens, the long-lived secrets that are managed | [`Hub::personal_access_tokens`], [`Hub::org_access_tokens`], `pat`, `oat` |
+//! | token, bearer token | what an issuer hands back, short-lived: Docker Hub's JWT, or a registry's token | [`Token`], [`RegistryToken`] |
+//! | identity token | the OAuth2 refresh token `docker login` stores after a web or SSO login | [`Credentials::identity_token`] |
+//! | registry | a container registry and its token service; its types say so | [`Registry`], [`RegistryToken`], [`RegistryScope`], [`RegistryAction`], [`PullLimit`] |
+//!
+//! [`Hub::create_access_token`] keeps the name of Docker's operation (`POST /v2/auth/token`,
+//! "Create access token"), so that it reads like Docker's API reference, though what it
+//! returns is a bearer [`Token`]. That is why the credential constructor is
+//! [`Credentials::secret`]: it names what the caller holds, not the operation it is
+//! exchanged by. Errors name who answered: "docker hub", "docker hub's registry", "registry
+//! ghcr.io", "the token service … of registry …".
 //!
 //! # Cargo features
 //!
@@ -430,7 +454,9 @@ pub use docker_config::{CredentialSource, DockerCredentialStore, StoredCredentia
 pub use error::{Error, ErrorKind, Result};
 pub use hub::{Hub, HubBuilder};
 pub use login::{Login, SecondFactorChallenge};
-pub use registry::{Action, PullLimit, Registry, RegistryBuilder, RegistryToken, Scope};
+pub use registry::{
+    PullLimit, Registry, RegistryAction, RegistryBuilder, RegistryScope, RegistryToken,
+};
 pub use retry::RetryPolicy;
 pub use secrecy::{ExposeSecret, SecretString};
 pub use session::{Session, SessionBuilder};
@@ -486,6 +512,6 @@ const _: fn() = || {
     shareable::<OrgAccessTokens>();
     shareable::<Registry>();
     shareable::<RegistryToken>();
-    shareable::<Scope>();
+    shareable::<RegistryScope>();
     shareable::<PullLimit>();
 };

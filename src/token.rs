@@ -12,6 +12,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
+use crate::cache::Cacheable;
+
 /// The namespace of Docker Hub's own claims inside its JWTs.
 const HUB_NAMESPACE: &str = "https://hub.docker.com";
 
@@ -34,9 +36,6 @@ struct Inner {
     /// Decoded on first use: a caller who never looks at them does not pay for it.
     claims: OnceLock<Option<Claims>>,
     received_at: SystemTime,
-    /// How long the issuer said the token lives from `received_at`, when it said so beside
-    /// the token (a registry's `expires_in`) rather than inside it (a JWT's `exp`).
-    stated_lifetime: Option<Duration>,
 }
 
 impl Token {
@@ -53,29 +52,13 @@ impl Token {
 
     /// Wraps a token string as Docker Hub returned it, decoding its claims when it is a JWT.
     pub(crate) fn new(secret: SecretString, received_at: SystemTime) -> Token {
-        Token::with_stated_lifetime(secret, received_at, None)
-    }
-
-    /// Wraps a token whose issuer said beside it how long it lives from `received_at`.
-    pub(crate) fn with_stated_lifetime(
-        secret: SecretString,
-        received_at: SystemTime,
-        stated_lifetime: Option<Duration>,
-    ) -> Token {
         Token {
             inner: Arc::new(Inner {
                 secret,
                 claims: OnceLock::new(),
                 received_at,
-                stated_lifetime,
             }),
         }
-    }
-
-    /// Returns how long the issuer said the token lives from its arrival, when it said so
-    /// beside the token.
-    pub(crate) fn stated_lifetime(&self) -> Option<Duration> {
-        self.inner.stated_lifetime
     }
 
     /// Returns the token string, to send as `Authorization: Bearer <token>`.
@@ -137,6 +120,36 @@ impl Token {
         let claims = self.claims()?;
         let start = claims.issued_at().unwrap_or(self.inner.received_at);
         claims.expires_at()?.duration_since(start).ok()
+    }
+}
+
+/// Docker Hub's tokens in the token cache: their lifetime is in their claims (`exp − iat`),
+/// so an entry keeps nothing beside the token.
+impl Cacheable for Token {
+    const KIND: &'static str = "hub";
+
+    fn expose_secret(&self) -> &str {
+        self.expose_secret()
+    }
+
+    fn received_at(&self) -> SystemTime {
+        self.received_at()
+    }
+
+    /// `exp − iat` (or `exp` less its arrival without `iat`); zero when `exp` is before
+    /// that, `None` without `exp`.
+    fn lifetime(&self) -> Option<Duration> {
+        self.expires_at()
+            .map(|_| self.lifetime().unwrap_or_default())
+    }
+
+    fn restore(
+        secret: SecretString,
+        received_at: SystemTime,
+        _lifetime: Option<Duration>,
+        _details: &Value,
+    ) -> Option<Self> {
+        Some(Token::new(secret, received_at))
     }
 }
 

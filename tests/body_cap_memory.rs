@@ -2,11 +2,11 @@
 //! more than a little over the cap. Measured with a counting allocator over this whole test
 //! process (client, runtime and the hostile server alike), one request at a time.
 
-mod common;
+mod support;
 
-use common::*;
 use dockerhub_auth::ErrorKind;
 use peak_alloc::PeakAlloc;
+use support::*;
 
 #[global_allocator]
 static ALLOCATOR: PeakAlloc = PeakAlloc;

@@ -9,12 +9,12 @@
 //!
 //! and commit it with the change, so that review shows the generated code's diff.
 
-mod common;
+mod support;
 
-use common::{inline_defs, shape};
 use dockerhub_auth::generated::types;
 use schemars::{JsonSchema, schema_for};
 use serde_json::Value;
+use support::{inline_defs, shape};
 
 #[test]
 fn the_reviewed_snapshot_is_what_build_rs_generates() {

@@ -48,11 +48,11 @@ impl Hub {
     /// use dockerhub_auth::Credentials;
     ///
     /// let session = hub.session(Credentials::password("alice", "correct horse battery staple"));
-    /// let tokens = hub.access_tokens(&session);
+    /// let tokens = hub.personal_access_tokens(&session);
     /// # let _ = tokens;
     /// # Ok(()) }
     /// ```
-    pub fn access_tokens(&self, bearer: impl Into<Bearer>) -> PersonalAccessTokens {
+    pub fn personal_access_tokens(&self, bearer: impl Into<Bearer>) -> PersonalAccessTokens {
         PersonalAccessTokens::new(Manager::new(self, bearer.into()))
     }
 
@@ -60,7 +60,7 @@ impl Hub {
     /// and rotate.
     ///
     /// `bearer` is a [`Session`] or a [`Token`], as for
-    /// [`access_tokens`](Self::access_tokens), and must belong to an owner of the
+    /// [`personal_access_tokens`](Self::personal_access_tokens), and must belong to an owner of the
     /// organization.
     pub fn org_access_tokens(&self, bearer: impl Into<Bearer>, org: &str) -> OrgAccessTokens {
         OrgAccessTokens::new(Manager::new(self, bearer.into()), org)

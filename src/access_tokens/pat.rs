@@ -18,7 +18,7 @@ use crate::{
 };
 
 /// The personal access tokens of the account a bearer token belongs to. Get it with
-/// [`Hub::access_tokens`](crate::Hub::access_tokens).
+/// [`Hub::personal_access_tokens`](crate::Hub::personal_access_tokens).
 ///
 /// Every operation sends the bearer token to the hub's base URL, and nowhere else. Cloning
 /// is cheap.
@@ -40,7 +40,7 @@ use crate::{
 ///
 /// // Docker Hub manages tokens only for a password login.
 /// let session = hub.session(Credentials::password("alice", "correct horse battery staple"));
-/// let tokens = hub.access_tokens(&session);
+/// let tokens = hub.personal_access_tokens(&session);
 /// let all: Vec<_> = tokens.list().try_collect().await?; // every page
 /// for token in &all {
 ///     println!("{} {} active={}", token.id(), token.label(), token.is_active());
@@ -148,7 +148,7 @@ impl PersonalAccessTokens {
     ///
     /// let month = SystemTime::now() + Duration::from_secs(30 * 24 * 60 * 60);
     /// let created = hub
-    ///     .access_tokens(&session)
+    ///     .personal_access_tokens(&session)
     ///     .create(NewPersonalAccessToken::new("ci").scope(PatScope::REPO_READ).expires_at(month))
     ///     .await?;
     /// let secret = created.secret().expose_secret(); // store it now: it is shown once
@@ -258,7 +258,7 @@ impl PersonalAccessTokens {
     /// # let session = hub.session(dockerhub_auth::Credentials::password("alice", "pw"));
     /// use dockerhub_auth::ExposeSecret;
     ///
-    /// let tokens = hub.access_tokens(&session).username("alice");
+    /// let tokens = hub.personal_access_tokens(&session).username("alice");
     /// let rotation = tokens.rotate("old-id").await?;
     /// let new_secret = rotation.secret().expose_secret(); // proven to work
     /// # assert_eq!(new_secret, "dckr_pat_new");

@@ -1,19 +1,26 @@
-//! The format of one cache entry: what is known about one key, the last token and the last
-//! failure, as JSON with a format name and a version.
+//! The format of the cache's entries, as JSON with a format name, a version and a kind.
+//!
+//! Two kinds of entry, each under its own keyed hash: a token, filed under what was granted
+//! (endpoint, route, identifier, secret, scopes), and a remembered failure, filed under what
+//! was refused (the secret at that service, whatever scopes were asked):
 //!
 //! ```json
-//! {"format": "dockerhub-auth token cache", "version": 1,
+//! {"format": "dockerhub-auth token cache", "version": 2, "kind": "hub",
 //!  "identifier": "<keyed hash of the identifier>", "stored_at_ms": 1800000000000,
 //!  "token": {"value": "eyJ…", "received_at_ms": 1800000000000, "lifetime_ms": 600000,
-//!            "keep_until_ms": 1800000600000},
+//!            "keep_until_ms": 1800000600000, "details": null}}
+//!
+//! {"format": "dockerhub-auth token cache", "version": 2, "kind": "failure",
+//!  "identifier": "<keyed hash of the identifier>", "stored_at_ms": 1800000000000,
 //!  "failure": {"kind": "credentials_rejected", "status": 401,
 //!              "hub_message": "Incorrect authentication credentials",
 //!              "at_ms": 1800000000000, "until_ms": 1800000600000}}
 //! ```
 //!
-//! The secret the token was obtained with is never in an entry. Anything that does not
-//! decode as this version (truncated, corrupt, another program's, a later version) is no
-//! entry at all: it is ignored and replaced.
+//! A token entry's `kind` is its token's [`Cacheable::KIND`]; `details` is what that kind
+//! keeps beside the token. The secret the token was obtained with is never in an entry.
+//! Anything that does not decode as this version and kind (truncated, corrupt, another
+//! program's, an older or later version) is no entry at all: it is ignored and replaced.
 
 use std::{
     borrow::Cow,
@@ -22,28 +29,20 @@ use std::{
 
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use zeroize::Zeroizing;
 
-use crate::{Error, ErrorKind, Token};
+use super::cacheable::Cacheable;
+use crate::{Error, ErrorKind};
 
 const FORMAT: &str = "dockerhub-auth token cache";
-const VERSION: u32 = 1;
-
-/// What one entry holds, decoded.
-pub(crate) struct Entry {
-    /// The keyed hash of the identifier, for `logout --username`.
-    pub(crate) identifier_tag: String,
-    pub(crate) stored_at: SystemTime,
-    pub(crate) token: Option<StoredToken>,
-    pub(crate) failure: Option<StoredFailure>,
-}
+const VERSION: u32 = 2;
+/// The `kind` of a failure entry.
+const FAILURE: &str = "failure";
 
 /// A token and what is needed to decide how long to reuse it.
-pub(crate) struct StoredToken {
-    pub(crate) token: Token,
-    pub(crate) received_at: SystemTime,
-    /// How long it lives from when it arrived; `None` when unknown (no `exp`).
-    pub(crate) lifetime: Option<Duration>,
+pub(crate) struct StoredToken<T> {
+    pub(crate) token: T,
     /// Past this, the entry's token is not used, whatever a reader's settings say.
     pub(crate) keep_until: SystemTime,
 }
@@ -59,6 +58,7 @@ pub(crate) struct StoredFailure {
 struct OnDisk<'a> {
     format: Cow<'a, str>,
     version: u32,
+    kind: Cow<'a, str>,
     identifier: Cow<'a, str>,
     stored_at_ms: u64,
     #[serde(default)]
@@ -73,6 +73,8 @@ struct TokenOnDisk<'a> {
     received_at_ms: u64,
     lifetime_ms: Option<u64>,
     keep_until_ms: u64,
+    #[serde(default)]
+    details: Value,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -84,85 +86,117 @@ struct FailureOnDisk<'a> {
     detail: Option<Cow<'a, str>>,
     retry_after_ms: Option<u64>,
     retryable: bool,
+    #[serde(default)]
+    peer: Option<Cow<'a, str>>,
     at_ms: u64,
     until_ms: u64,
 }
 
-impl Entry {
-    /// Encodes the entry; the buffer holds a token, so it is wiped when dropped.
-    pub(crate) fn encode(&self) -> Zeroizing<Vec<u8>> {
-        let on_disk = OnDisk {
-            format: FORMAT.into(),
-            version: VERSION,
-            identifier: self.identifier_tag.as_str().into(),
-            stored_at_ms: millis(self.stored_at),
-            token: self.token.as_ref().map(|stored| TokenOnDisk {
-                value: stored.token.expose_secret().into(),
-                received_at_ms: millis(stored.received_at),
-                lifetime_ms: stored.lifetime.map(duration_millis),
-                keep_until_ms: millis(stored.keep_until),
-            }),
-            failure: self.failure.as_ref().map(|stored| {
-                let error = &stored.error;
-                FailureOnDisk {
-                    kind: kind_name(error.kind()).into(),
-                    status: error.status(),
-                    hub_message: error.hub_message().map(Into::into),
-                    body_excerpt: error.body_excerpt().map(Into::into),
-                    detail: error.detail().map(Into::into),
-                    retry_after_ms: error.retry_after().map(duration_millis),
-                    retryable: error.is_retryable(),
-                    at_ms: millis(stored.at),
-                    until_ms: millis(stored.until),
-                }
-            }),
-        };
-        // Serializing plain strings and numbers into a Vec cannot fail; should it ever, the
-        // empty buffer decodes as no entry.
-        Zeroizing::new(serde_json::to_vec(&on_disk).unwrap_or_default())
-    }
+/// Encodes a token entry; the buffer holds the token, so it is wiped when dropped.
+pub(crate) fn encode_token<T: Cacheable>(
+    identifier_tag: &str,
+    stored_at: SystemTime,
+    stored: &StoredToken<T>,
+) -> Zeroizing<Vec<u8>> {
+    let token = &stored.token;
+    encode(&OnDisk {
+        format: FORMAT.into(),
+        version: VERSION,
+        kind: T::KIND.into(),
+        identifier: identifier_tag.into(),
+        stored_at_ms: millis(stored_at),
+        token: Some(TokenOnDisk {
+            value: token.expose_secret().into(),
+            received_at_ms: millis(token.received_at()),
+            lifetime_ms: token.lifetime().map(duration_millis),
+            keep_until_ms: millis(stored.keep_until),
+            details: token.details(),
+        }),
+        failure: None,
+    })
+}
 
-    /// Decodes an entry, or returns `None` for anything that is not one of this version.
-    pub(crate) fn decode(bytes: &[u8]) -> Option<Entry> {
-        let on_disk: OnDisk<'_> = serde_json::from_slice(bytes).ok()?;
-        if on_disk.format != FORMAT || on_disk.version != VERSION {
-            return None;
-        }
-        let token = match on_disk.token {
-            None => None,
-            Some(token) => {
-                if token.value.is_empty() {
-                    return None;
-                }
-                let received_at = time(token.received_at_ms)?;
-                let lifetime = token.lifetime_ms.map(Duration::from_millis);
-                Some(StoredToken {
-                    token: Token::with_stated_lifetime(
-                        SecretString::from(token.value.into_owned()),
-                        received_at,
-                        lifetime,
-                    ),
-                    received_at,
-                    lifetime,
-                    keep_until: time(token.keep_until_ms)?,
-                })
-            }
-        };
-        let failure = match on_disk.failure {
-            None => None,
-            Some(failure) => Some(StoredFailure {
-                error: rebuild(&failure)?,
-                at: time(failure.at_ms)?,
-                until: time(failure.until_ms)?,
-            }),
-        };
-        Some(Entry {
-            identifier_tag: on_disk.identifier.into_owned(),
-            stored_at: time(on_disk.stored_at_ms)?,
-            token,
-            failure,
-        })
+/// Encodes a failure entry.
+pub(crate) fn encode_failure(
+    identifier_tag: &str,
+    stored_at: SystemTime,
+    stored: &StoredFailure,
+) -> Zeroizing<Vec<u8>> {
+    let error = &stored.error;
+    encode(&OnDisk {
+        format: FORMAT.into(),
+        version: VERSION,
+        kind: FAILURE.into(),
+        identifier: identifier_tag.into(),
+        stored_at_ms: millis(stored_at),
+        token: None,
+        failure: Some(FailureOnDisk {
+            kind: kind_name(error.kind()).into(),
+            status: error.status(),
+            hub_message: error.hub_message().map(Into::into),
+            body_excerpt: error.body_excerpt().map(Into::into),
+            detail: error.detail().map(Into::into),
+            retry_after_ms: error.retry_after().map(duration_millis),
+            retryable: error.is_retryable(),
+            peer: error.peer().map(Into::into),
+            at_ms: millis(stored.at),
+            until_ms: millis(stored.until),
+        }),
+    })
+}
+
+fn encode(on_disk: &OnDisk<'_>) -> Zeroizing<Vec<u8>> {
+    // Serializing plain strings, numbers and a JSON value into a Vec cannot fail; should it
+    // ever, the empty buffer decodes as no entry.
+    Zeroizing::new(serde_json::to_vec(on_disk).unwrap_or_default())
+}
+
+/// Decodes an entry of this format and version, whatever its kind.
+fn decode(bytes: &[u8]) -> Option<OnDisk<'_>> {
+    let on_disk: OnDisk<'_> = serde_json::from_slice(bytes).ok()?;
+    (on_disk.format == FORMAT && on_disk.version == VERSION).then_some(on_disk)
+}
+
+/// Decodes a token entry of kind `T`, or returns `None` for anything else.
+pub(crate) fn decode_token<T: Cacheable>(bytes: &[u8]) -> Option<StoredToken<T>> {
+    let on_disk = decode(bytes)?;
+    if on_disk.kind != T::KIND {
+        return None;
     }
+    let token = on_disk.token?;
+    if token.value.is_empty() {
+        return None;
+    }
+    let received_at = time(token.received_at_ms)?;
+    let lifetime = token.lifetime_ms.map(Duration::from_millis);
+    let keep_until = time(token.keep_until_ms)?;
+    // The secret goes straight into a `SecretString`; the decoder's own buffer is `bytes`,
+    // which the store wipes.
+    let secret = SecretString::from(token.value.into_owned());
+    Some(StoredToken {
+        token: T::restore(secret, received_at, lifetime, &token.details)?,
+        keep_until,
+    })
+}
+
+/// Decodes a failure entry, or returns `None` for anything else.
+pub(crate) fn decode_failure(bytes: &[u8]) -> Option<StoredFailure> {
+    let on_disk = decode(bytes)?;
+    if on_disk.kind != FAILURE {
+        return None;
+    }
+    let failure = on_disk.failure?;
+    Some(StoredFailure {
+        error: rebuild(&failure)?,
+        at: time(failure.at_ms)?,
+        until: time(failure.until_ms)?,
+    })
+}
+
+/// Returns the keyed hash of the identifier an entry of any kind carries, for `logout
+/// --username`; `None` for what is not an entry.
+pub(crate) fn identifier_tag(bytes: &[u8]) -> Option<String> {
+    decode(bytes).map(|on_disk| on_disk.identifier.into_owned())
 }
 
 /// The error a stored failure describes, with its original kind, status and messages.
@@ -173,6 +207,9 @@ fn rebuild(failure: &FailureOnDisk<'_>) -> Option<Error> {
     }
     if let Some(detail) = &failure.detail {
         error = error.with_detail(detail.clone().into_owned());
+    }
+    if let Some(peer) = &failure.peer {
+        error = error.with_peer(peer.clone().into_owned());
     }
     // Stored already redacted; the same redaction again changes nothing.
     if let Some(message) = &failure.hub_message {
@@ -246,67 +283,91 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::Token;
 
     fn at(ms: u64) -> SystemTime {
         UNIX_EPOCH + Duration::from_millis(ms)
     }
 
-    fn full() -> Entry {
-        Entry {
-            identifier_tag: "ab12".into(),
-            stored_at: at(1_800_000_000_000),
-            token: Some(StoredToken {
-                token: Token::new(SecretString::from("eyJ.token.sig"), at(1_800_000_000_000)),
-                received_at: at(1_800_000_000_000),
-                lifetime: Some(Duration::from_secs(600)),
-                keep_until: at(1_800_000_600_000),
-            }),
-            failure: Some(StoredFailure {
-                error: Error::new(ErrorKind::RateLimited)
-                    .with_status(429)
-                    .with_retry_after(Some(Duration::from_secs(30)))
-                    .with_hub_message("Too Many Requests", &[]),
-                at: at(1_800_000_000_000),
-                until: at(1_800_000_030_000),
-            }),
+    fn token_entry() -> StoredToken<Token> {
+        StoredToken {
+            token: Token::new(SecretString::from("eyJ.token.sig"), at(1_800_000_000_000)),
+            keep_until: at(1_800_000_600_000),
+        }
+    }
+
+    fn failure_entry() -> StoredFailure {
+        StoredFailure {
+            error: Error::new(ErrorKind::RateLimited)
+                .with_peer("registry ghcr.io")
+                .with_status(429)
+                .with_retry_after(Some(Duration::from_secs(30)))
+                .with_hub_message("Too Many Requests", &[]),
+            at: at(1_800_000_000_000),
+            until: at(1_800_000_030_000),
         }
     }
 
     #[test]
-    fn an_entry_survives_the_round_trip() {
-        let bytes = full().encode();
-        let entry = Entry::decode(&bytes).unwrap();
-        assert_eq!(entry.identifier_tag, "ab12");
-        let token = entry.token.unwrap();
-        assert_eq!(token.token.expose_secret(), "eyJ.token.sig");
-        assert_eq!(token.token.received_at(), at(1_800_000_000_000));
-        assert_eq!(token.lifetime, Some(Duration::from_secs(600)));
-        let failure = entry.failure.unwrap();
+    fn a_token_entry_survives_the_round_trip() {
+        let bytes = encode_token("ab12", at(1_800_000_000_000), &token_entry());
+        assert_eq!(identifier_tag(&bytes).as_deref(), Some("ab12"));
+        let stored = decode_token::<Token>(&bytes).unwrap();
+        assert_eq!(stored.token.expose_secret(), "eyJ.token.sig");
+        assert_eq!(stored.token.received_at(), at(1_800_000_000_000));
+        assert_eq!(stored.keep_until, at(1_800_000_600_000));
+        assert!(
+            decode_failure(&bytes).is_none(),
+            "a token entry is no failure"
+        );
+    }
+
+    #[test]
+    fn a_failure_entry_survives_the_round_trip() {
+        let bytes = encode_failure("ab12", at(1_800_000_000_000), &failure_entry());
+        assert_eq!(identifier_tag(&bytes).as_deref(), Some("ab12"));
+        let failure = decode_failure(&bytes).unwrap();
         assert_eq!(failure.error.kind(), ErrorKind::RateLimited);
         assert_eq!(failure.error.status(), Some(429));
         assert_eq!(failure.error.hub_message(), Some("Too Many Requests"));
+        assert_eq!(failure.error.peer(), Some("registry ghcr.io"));
         assert_eq!(failure.error.retry_after(), Some(Duration::from_secs(30)));
         assert!(failure.error.is_retryable());
         assert_eq!(failure.until, at(1_800_000_030_000));
+        assert!(
+            decode_token::<Token>(&bytes).is_none(),
+            "a failure entry is no token"
+        );
     }
 
     #[test]
-    fn damaged_foreign_and_later_entries_are_no_entry() {
-        let bytes = full().encode();
+    fn damaged_foreign_older_and_later_entries_are_no_entry() {
+        let bytes = encode_token("ab12", at(1_800_000_000_000), &token_entry());
         for cut in [0, 1, bytes.len() / 2, bytes.len() - 1] {
-            assert!(Entry::decode(&bytes[..cut]).is_none(), "cut at {cut}");
+            assert!(
+                decode_token::<Token>(&bytes[..cut]).is_none(),
+                "cut at {cut}"
+            );
         }
         let text = String::from_utf8(bytes.to_vec()).unwrap();
         for damaged in [
-            text.replace("\"version\":1", "\"version\":2"),
+            text.replace("\"version\":2", "\"version\":3"),
+            text.replace("\"version\":2", "\"version\":1"),
             text.replace(FORMAT, "another program"),
-            text.replace("rate_limited", "on_fire"),
+            text.replace("\"kind\":\"hub\"", "\"kind\":\"registry\""),
             "{}".to_owned(),
             "null".to_owned(),
             "\u{0}\u{1}garbage".to_owned(),
         ] {
-            assert!(Entry::decode(damaged.as_bytes()).is_none(), "{damaged}");
+            assert!(
+                decode_token::<Token>(damaged.as_bytes()).is_none(),
+                "{damaged}"
+            );
         }
+        let failure = encode_failure("ab12", at(0), &failure_entry());
+        let text = String::from_utf8(failure.to_vec()).unwrap();
+        let unknown_kind = text.replace("rate_limited", "on_fire");
+        assert!(decode_failure(unknown_kind.as_bytes()).is_none());
     }
 
     #[test]
@@ -325,6 +386,9 @@ mod tests {
             ErrorKind::InvalidResponse,
             ErrorKind::Runtime,
             ErrorKind::Cache,
+            ErrorKind::CredentialStore,
+            ErrorKind::PasswordLoginRequired,
+            ErrorKind::NotFound,
         ] {
             assert_eq!(kind_from_name(kind_name(kind)), Some(kind));
         }
@@ -333,7 +397,9 @@ mod tests {
     proptest! {
         #[test]
         fn any_bytes_decode_without_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let _ = Entry::decode(&bytes);
+            let _ = decode_token::<Token>(&bytes);
+            let _ = decode_failure(&bytes);
+            let _ = identifier_tag(&bytes);
         }
     }
 }

@@ -1,9 +1,12 @@
-//! What a cached token is filed under: a keyed hash (HMAC-SHA-256) of everything that
-//! decides which token a request gets, with a random key kept beside the entries.
+//! What the cache files things under: one keyed hash (HMAC-SHA-256) for every key, in memory
+//! and on disk. A token is filed under what was granted (endpoint, route, identifier, secret,
+//! scopes); a remembered failure under what was refused (the secret at that service).
 //!
-//! The secret is part of the hash, so a new secret is a new entry (a fixed token is never
-//! blocked by the old one's rejection), and a file name tells nothing that helps guess it:
-//! without the key, a name cannot even be checked against a guess.
+//! On disk the key of the hash is random and kept beside the entries; in memory it is random
+//! per cache and never leaves the process. The secret is part of the hash, so a new secret is
+//! a new entry (a fixed token is never blocked by the old one's rejection), and a name tells
+//! nothing that helps guess it: without the key, a name cannot even be checked against a
+//! guess.
 
 use std::fmt;
 
@@ -12,15 +15,23 @@ use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
+/// The service name of Docker Hub in a refusal's material: its API (whatever base URL a
+/// hub is given: a mirror or a stand-in of Docker Hub is Docker Hub to its users) and its
+/// registry's token service (`auth.docker.io`, service `registry.docker.io`).
+pub(crate) const DOCKER_HUB: &str = "docker hub";
+
 /// The length of the random key, in bytes.
 pub(crate) const HASH_KEY_LEN: usize = 32;
 
-/// Everything that decides which token a request gets: where it is asked for, how, by
-/// whom, with which secret, for which scopes.
+/// Everything that decides which token a request gets (where it is asked for, how, by whom,
+/// with which secret, for which scopes), or what a refusal was of (a secret at a service).
 ///
-/// For Docker Hub: the base URL, the route (`/v2/auth/token`, `/v2/users/login`), the
-/// identifier and its secret. For a registry: the realm, the service, the identifier (empty
-/// when anonymous), the secret (none when anonymous) and the scope set.
+/// For a Docker Hub token: the base URL, the route (`/v2/auth/token`, `/v2/users/login`),
+/// the identifier and its secret. For a registry token: the registry, the kind of
+/// credentials, the identifier (empty when anonymous), the secret (none when anonymous) and
+/// the scope set. For a refusal: the service that refused (see [`KeyMaterial::refusal`]),
+/// the identifier and the secret.
+#[derive(Clone)]
 pub(crate) struct KeyMaterial {
     endpoint: String,
     route: String,
@@ -47,6 +58,18 @@ impl KeyMaterial {
             secret,
             scopes: Vec::new(),
         }
+    }
+
+    /// Returns the material of a refusal: `secret` of `identifier` at `service`, whatever
+    /// route or scopes it was refused for. Docker Hub's API and its registry's token service
+    /// are one service here (one account, one lockout), named [`DOCKER_HUB`].
+    pub(crate) fn refusal(
+        service: impl Into<String>,
+        identifier: impl Into<String>,
+        secret: Option<SecretString>,
+    ) -> Self {
+        // No route of a token starts with a space: a refusal never shares a token's name.
+        KeyMaterial::new(service, " refused", identifier, secret)
     }
 
     /// Adds the scopes the token is for (a registry token's); their order does not matter.
@@ -79,6 +102,22 @@ pub(crate) struct HashKey(Zeroizing<[u8; HASH_KEY_LEN]>);
 
 impl HashKey {
     pub(crate) fn new(bytes: Zeroizing<[u8; HASH_KEY_LEN]>) -> Self {
+        HashKey(bytes)
+    }
+
+    /// Returns a key of fresh random bytes, for names that never leave this process.
+    pub(crate) fn random() -> Self {
+        let mut bytes = Zeroizing::new([0u8; HASH_KEY_LEN]);
+        if getrandom::fill(bytes.as_mut_slice()).is_err() {
+            // No system randomness (which std's hash maps would not have either): a per-run
+            // seed from std's randomized hasher still keeps the names of one process apart
+            // from any other's.
+            use std::hash::{BuildHasher as _, RandomState};
+            for (chunk, index) in bytes.chunks_mut(8).zip(0u64..) {
+                let word = RandomState::new().hash_one(index).to_be_bytes();
+                chunk.copy_from_slice(&word[..chunk.len()]);
+            }
+        }
         HashKey(bytes)
     }
 
@@ -190,6 +229,11 @@ mod tests {
             KeyMaterial::new("https://hub.docker.com", "/v2/auth/token", "alice", None),
             KeyMaterial::new("https://mirror.example", "/v2/auth/token", "alice", None),
             pat("dckr_pat_one").scopes(["repository:library/alpine:pull"]),
+            KeyMaterial::refusal(
+                "https://hub.docker.com",
+                "alice",
+                Some(SecretString::from("dckr_pat_one")),
+            ),
         ];
         for other in others {
             assert_ne!(key.entry_name(&other), base, "{other:?}");
@@ -215,6 +259,29 @@ mod tests {
         field_into(&mut theirs, b"domain");
         theirs.update(b"message");
         assert_eq!(ours.finalize().into_bytes(), theirs.finalize().into_bytes());
+    }
+
+    #[test]
+    fn a_refusal_is_the_same_whatever_scopes_were_asked_for() {
+        let key = key(4);
+        let refusal = |secret: &str| {
+            key.entry_name(&KeyMaterial::refusal(
+                DOCKER_HUB,
+                "alice",
+                Some(SecretString::from(secret)),
+            ))
+        };
+        assert_eq!(refusal("dckr_pat_one"), refusal("dckr_pat_one"));
+        assert_ne!(refusal("dckr_pat_one"), refusal("dckr_pat_two"));
+    }
+
+    #[test]
+    fn random_keys_differ() {
+        let material = pat("dckr_pat_one");
+        assert_ne!(
+            HashKey::random().entry_name(&material),
+            HashKey::random().entry_name(&material)
+        );
     }
 
     #[test]

@@ -4,67 +4,76 @@
 //!
 //! # The crate-internal interface
 //!
-//! A [`TokenSource`] is "the token for one key": memory, else the disk under a
-//! cross-process lock, else a fetch with single flight; failures remembered. A
-//! [`Session`](crate::Session) is a token source whose fetch calls Docker Hub; a registry
-//! session is another, with its own fetch and its own token lifetime:
+//! A [`TokenSource`] is "the token for one grant", for any kind of token that implements
+//! [`Cacheable`] (what its secret is, when it arrived, how long it lives, what else of it an
+//! entry keeps): memory, else the disk under a cross-process lock, else a fetch with single
+//! flight; failures remembered. A [`Session`](crate::Session) is a token source of Docker
+//! Hub [`Token`](crate::Token)s; a registry holds one source of
+//! [`RegistryToken`](crate::RegistryToken)s per scope set:
 //!
 //! ```text
-//! let fetch: Fetch = Arc::new(move || {
-//!     let client = client.clone();
-//!     Box::pin(async move {
-//!         let answer = client.fetch_token(/* … */).await?;
-//!         // `lifetime` counts from now: `issued_at + expires_in − now`, or `expires_in`.
-//!         Ok(Fresh { token: answer.token, lifetime: Some(answer.expires_in) })
-//!     })
+//! let source = TokenSource::new(SourceConfig {
+//!     settings,                                   // reuse, cool-down, backoff, lock wait
+//!     fetch: Arc::new(move || Box::pin(client.fetch_token(/* … */))),
+//!     grant: KeyMaterial::new(endpoint, route, identifier, secret).scopes(scopes),
+//!     refusal: Arc::new(|| Box::pin(async { Ok(KeyMaterial::refusal(service, identifier, secret)) })),
+//!     refusals,                                   // shared by the owner's sources
+//!     disk: Some(disk_cache),
 //! });
-//! let material = KeyMaterial::new(realm, service, identifier, secret).scopes(scopes);
-//! let source = TokenSource::new(settings, fetch, disk_cache.map(|cache| (cache, material)));
 //! let token = source.token().await?;
 //! ```
 //!
-//! - [`Fetch`]: gets one new token (retries included) and says how long it lives from now
-//!   ([`Fresh::lifetime`]; `None` = unknown, reused for `reuse_without_expiry`). It runs on
-//!   a task of its own, at most one at a time per source, and every caller waiting gets its
-//!   result.
-//! - [`Settings`]: the refresh margin, reuse without expiry, the cool-down of rejections,
-//!   the backoff of transient failures, whether a rejected second-factor code is a
-//!   rejection, and how long to wait for another process's refresh (the request timeout).
-//! - [`KeyMaterial`]: everything that decides which token a request gets (endpoint or
-//!   realm, route or service, identifier, secret, scope set). It is hashed with a keyed hash
-//!   (HMAC-SHA-256, random key in the store) into the entry's name; the secret is never
-//!   stored. Its identifier is also stored as a keyed hash, so that `logout --username`
-//!   finds the identifier's entries.
-//! - [`TokenSource::token`] and [`TokenSource::invalidate`] are what the public types wrap.
+//! - [`Fetch`]: gets one new token (retries included). It runs on a task of its own, at most
+//!   one at a time per source, and every caller waiting gets its result.
+//! - [`Settings`] (`rules`): the refresh margin, reuse without expiry, the cool-down of
+//!   rejections, the backoff of transient failures, whether a rejected second-factor code is
+//!   a rejection, and how long to wait for another process's refresh (the request timeout).
+//! - [`KeyMaterial`]: what a token is filed under (what was granted: endpoint, route,
+//!   identifier, secret, scopes) and what a refusal is filed under (what was refused: the
+//!   secret at a service, whatever scopes were asked). Both are named with one keyed hash
+//!   (HMAC-SHA-256; a random key kept in the store on disk, a random key per process in
+//!   memory); the secret is never stored. The identifier is also stored as a keyed hash, so
+//!   that `logout --username` finds its entries.
+//! - [`RefusalKey`]: how a source learns its refusal's material (a registry's token service
+//!   is known only from its challenge); [`Refusals`]: the refusals an owner's sources share
+//!   in memory (a registry's tokens for several scope sets, one secret).
 //!
 //! # The rules (the same in memory and on disk)
 //!
 //! | what came back | what the next calls do |
 //! | --- | --- |
 //! | a token | hand it out until less than the margin (or a tenth of its life) is left |
-//! | `CredentialsRejected`, `Forbidden` (`SecondFactorRejected` when the settings say) | hand out the same error, marked remembered, until `invalidate` or the cool-down |
+//! | `CredentialsRejected`, `Forbidden` (`SecondFactorRejected` when the settings say) | hand out the same error, marked remembered, until `invalidate` or the cool-down: for every token of that secret at that service, in every process |
 //! | `RateLimited` with a wait | the same, until the wait is over, with the wait that is left |
-//! | a transient failure (timeout, transport, 5xx, an unexpected answer) | the same, for the backoff |
+//! | a transient failure (timeout, transport, 5xx, an unexpected answer) | the same, for the backoff, from this source in this process only: never written to disk |
 //! | any failure while the token held is still valid (an early refresh) | hand out that token (with a warning) until shortly before it expires; try again after the failure's wait or the backoff |
 //!
 //! Not remembered: invalid input, a missing runtime, a second factor nobody can give.
 //!
-//! # The disk
+//! # The files
 //!
-//! [`store::Store`] is the seam (the directory of [`file::FileStore`] today; a store
-//! shared by many machines later). A refresh reads the entry; when it has nothing usable,
-//! it takes the entry's lock (waiting at most `lock_wait`, then going on without it), reads
-//! again, fetches, writes the outcome, and releases the lock. A token another process
-//! stored is taken when it is newer than the one in memory; anything stored before
-//! `invalidate` is ignored. Blocking work runs on tokio's blocking pool.
+//! `state` is the state machine (pure transitions); `source` drives it through the two
+//! stores, memory and `disk`, neither of which knows what an entry means. `store::Store` is
+//! the seam of the disk (the directory of [`file::FileStore`] today; a store shared by many
+//! machines later), `entry` the format of its entries. A refresh reads the token entry; when
+//! it has nothing usable, it learns what a refusal is filed under, looks in the owner's
+//! refusals, takes the token entry's lock (waiting at most `lock_wait`, then going on
+//! without it), reads the token and the refusal entries again, fetches, writes the outcome
+//! (a token; a refusal, or its removal once a token proves the secret), and releases the
+//! lock. Anything stored before `invalidate` is ignored. Blocking work runs on tokio's
+//! blocking pool.
 
+mod cacheable;
 mod clock;
 mod disk;
 mod entry;
 mod file;
 mod key;
+mod refusals;
 mod rules;
 mod source;
+mod sources;
+mod state;
 mod store;
 
 use std::{
@@ -74,12 +83,14 @@ use std::{
     sync::{Mutex, PoisonError},
 };
 
-pub(crate) use key::KeyMaterial;
+pub(crate) use cacheable::Cacheable;
+pub(crate) use key::{DOCKER_HUB, KeyMaterial};
+pub(crate) use refusals::Refusals;
 pub(crate) use rules::Settings;
-pub(crate) use source::{Fetch, Fresh, TokenSource};
+pub(crate) use source::{Fetch, RefusalKey, SourceConfig, TokenSource};
+pub(crate) use sources::Sources;
 
 use self::{
-    entry::Entry,
     file::{FileStore, Unusable},
     store::Store as _,
 };
@@ -104,12 +115,17 @@ use crate::{Error, ErrorKind, Result};
 ///
 /// # What is in it
 ///
-/// One file per account, route and secret, named by a keyed hash (HMAC-SHA-256 with a
-/// random key kept in the directory) of the base URL, route, identifier and secret: the
-/// secret itself is never written, a file name reveals nothing that helps guess it, and a
-/// new secret gets a new entry. An entry holds the token with when it arrived and its
-/// lifetime, or a remembered failure (kind, status, Hub's message, until when). Nothing is
-/// kept longer than the token's `exp`, 24 hours, or 5 minutes for a token without `exp`.
+/// One file per token, named by a keyed hash (HMAC-SHA-256 with a random key kept in the
+/// directory) of what was granted: the base URL (or registry), route, identifier, secret and
+/// scopes. One file per refused secret, named by a keyed hash of what was refused: the
+/// secret of the identifier at that service (Docker Hub's API and its registry's token
+/// service count as one: one account, one lockout), whatever scopes were asked. The secret
+/// itself is never written, a file name reveals nothing that helps guess it, and a new
+/// secret gets new entries. A token entry holds the token with when it arrived and its
+/// lifetime; a refusal entry the failure (kind, status, Hub's message, until when): a
+/// rejection or a rate limit, never a transient failure (a timeout, a 5xx), which the next
+/// process tries again at once. Nothing is kept longer than the token's `exp`, 24 hours, or
+/// 5 minutes for a token without `exp`.
 ///
 /// # Security
 ///
@@ -140,7 +156,7 @@ use crate::{Error, ErrorKind, Result};
 /// # let cache_dir = dir.path().join("cache");
 /// use dockerhub_auth::{Credentials, DiskCache};
 ///
-/// let credentials = Credentials::access_token("alice", "dckr_pat_example");
+/// let credentials = Credentials::secret("alice", "dckr_pat_example");
 /// let cache = DiskCache::at(&cache_dir); // or DiskCache::default_location()
 /// let first = hub.session_builder(credentials.clone()).disk_cache(cache.clone()).build();
 /// first.token().await?;
@@ -226,8 +242,8 @@ impl DiskCache {
                 None => true,
                 Some(tag) => store
                     .load(&name)
-                    .and_then(|bytes| Entry::decode(&bytes))
-                    .is_some_and(|entry| &entry.identifier_tag == tag),
+                    .and_then(|bytes| entry::identifier_tag(&bytes))
+                    .is_some_and(|stored| &stored == tag),
             };
             if selected {
                 store.remove(&name).map_err(failed)?;

@@ -1,5 +1,6 @@
-//! The rules of reuse and memory: how long a token is handed out, and how long a failure is
-//! handed out again instead of a request. The same for memory and disk, Hub and registry.
+//! The rules of reuse and memory: how long a token is handed out, how long a failure is
+//! handed out again instead of a request, and which failures are refusals shared beyond one
+//! token source. The same for memory and disk, and for every kind of token.
 
 use std::time::Duration;
 
@@ -96,6 +97,20 @@ impl Settings {
             _ => None,
         }
     }
+}
+
+/// Returns whether a remembered `error` is a refusal of the secret (a rejection, a rate
+/// limit), shared with every token of that secret at that service and with other processes
+/// through the disk; else (a transient failure) it is remembered by this token source, in
+/// this process only: another process, such as a CI retry loop's next attempt, tries at once.
+pub(crate) fn is_refusal(error: &Error) -> bool {
+    matches!(
+        error.kind(),
+        ErrorKind::CredentialsRejected
+            | ErrorKind::Forbidden
+            | ErrorKind::SecondFactorRejected
+            | ErrorKind::RateLimited
+    )
 }
 
 /// Returns how long the disk keeps a token that lives `lifetime`: no longer than its
@@ -201,5 +216,26 @@ mod tests {
             totp.memory(&Error::new(ErrorKind::SecondFactorRejected)),
             Some(secs(600))
         );
+    }
+
+    #[test]
+    fn refusals_are_shared_and_transient_failures_are_not() {
+        for kind in [
+            ErrorKind::CredentialsRejected,
+            ErrorKind::Forbidden,
+            ErrorKind::SecondFactorRejected,
+            ErrorKind::RateLimited,
+        ] {
+            assert!(is_refusal(&Error::new(kind)), "{kind:?}");
+        }
+        for kind in [
+            ErrorKind::Timeout,
+            ErrorKind::Transport,
+            ErrorKind::Unavailable,
+            ErrorKind::UnexpectedResponse,
+            ErrorKind::InvalidResponse,
+        ] {
+            assert!(!is_refusal(&Error::new(kind)), "{kind:?}");
+        }
     }
 }

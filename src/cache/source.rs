@@ -1,121 +1,106 @@
-//! [`TokenSource`]: the token for one key, from memory, else from the disk under the
-//! cross-process lock, else fetched with single flight; failures remembered.
+//! [`TokenSource`]: the token for one grant, driven through the state machine (`state`):
+//! from memory, else from the disk without the lock, else (once the refusal of its secret is
+//! ruled out) under the cross-process lock, fetched with single flight; what it learns
+//! written back to memory, to the owner's refusals, and to the disk.
 
 use std::{
     sync::{Arc, Mutex, MutexGuard, PoisonError},
-    time::{Duration, SystemTime},
+    time::SystemTime,
 };
 
 use futures_util::future::BoxFuture;
-use tokio::{sync::watch, time::Instant};
+use tokio::sync::watch;
 use tracing::Instrument as _;
 
 use super::{
     DiskCache,
-    clock::{Clock, Now},
-    disk::Disk,
+    cacheable::Cacheable,
+    clock::Clock,
+    disk::{Disk, Opened, RefusalWrite},
     key::KeyMaterial,
-    rules::{Settings, keep_for},
+    refusals::Refusals,
+    rules::{Settings, is_refusal},
+    state::{Known, Next, Remembered, Resolution},
 };
-use crate::{Error, ErrorKind, Result, Token};
-
-/// A token as a fetch hands it over: the token, and how long it lives from now (`None`
-/// when unknown; then it is reused for the settings' `reuse_without_expiry`).
-pub(crate) struct Fresh {
-    pub(crate) token: Token,
-    pub(crate) lifetime: Option<Duration>,
-}
+use crate::{Error, ErrorKind, Result};
 
 /// Gets a new token: one request (with its retries) to whoever issues them.
-pub(crate) type Fetch = Arc<dyn Fn() -> BoxFuture<'static, Result<Fresh>> + Send + Sync>;
+pub(crate) type Fetch<T> = Arc<dyn Fn() -> BoxFuture<'static, Result<T>> + Send + Sync>;
 
-/// The token for one key; see the module docs of `cache` for the whole contract.
-///
-/// Cloning is cheap and clones share everything.
-#[derive(Clone)]
-pub(crate) struct TokenSource {
-    inner: Arc<Inner>,
+/// Says what a refusal of the source's secret is filed under: at once for Docker Hub, or
+/// after asking a registry which token service it uses. An error is the outcome of the
+/// refresh (nothing was sent with the secret).
+pub(crate) type RefusalKey = Arc<dyn Fn() -> BoxFuture<'static, Result<KeyMaterial>> + Send + Sync>;
+
+/// Everything a token source is made of.
+pub(crate) struct SourceConfig<T> {
+    pub(crate) settings: Settings,
+    pub(crate) fetch: Fetch<T>,
+    /// What the token is filed under: what decides which token a request gets.
+    pub(crate) grant: KeyMaterial,
+    /// What a refusal of the secret is filed under.
+    pub(crate) refusal: RefusalKey,
+    /// The refusals this source shares with its owner's other sources.
+    pub(crate) refusals: Refusals,
+    pub(crate) disk: Option<DiskCache>,
 }
 
-pub(super) struct Inner {
-    pub(super) settings: Settings,
-    pub(super) fetch: Fetch,
-    pub(super) disk: Option<Disk>,
-    pub(super) clock: Clock,
-    state: Mutex<State>,
+/// The token for one grant; see the module docs of `cache` for the whole contract.
+///
+/// Cloning is cheap and clones share everything.
+pub(crate) struct TokenSource<T> {
+    inner: Arc<Inner<T>>,
+}
+
+impl<T> Clone for TokenSource<T> {
+    fn clone(&self) -> Self {
+        TokenSource {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+struct Inner<T> {
+    settings: Settings,
+    fetch: Fetch<T>,
+    refusal: RefusalKey,
+    refusals: Refusals,
+    disk: Option<Disk>,
+    clock: Clock,
+    state: Mutex<State<T>>,
 }
 
 /// What the source knows between calls. Locked only for a few instructions, never across
 /// an `await`.
-#[derive(Default)]
-struct State {
-    known: Known,
+struct State<T> {
+    known: Known<T>,
     /// The refresh in flight: every caller waits on a clone of this receiver.
-    refresh: Option<watch::Receiver<Option<Result<Token>>>>,
+    refresh: Option<watch::Receiver<Option<Result<T>>>>,
     /// Bumped by `invalidate`, so that a refresh started before it keeps nothing.
     generation: u64,
-    /// Entries on disk from before this are not used.
+    /// What was stored (on disk, in the refusals) before this is not used.
     invalidated_at: Option<SystemTime>,
+    /// What a refusal of the secret is filed under, once known.
+    refusal: Option<Arc<KeyMaterial>>,
 }
 
-/// What is known about one key: the last token and the last failure.
-#[derive(Clone, Default)]
-pub(super) struct Known {
-    pub(super) token: Option<Held>,
-    pub(super) failure: Option<Remembered>,
-}
-
-/// A token, when it arrived, and what follows for its reuse.
-#[derive(Clone)]
-pub(super) struct Held {
-    pub(super) token: Token,
-    pub(super) received_at: SystemTime,
-    pub(super) lifetime: Option<Duration>,
-    /// Handed out without a refresh until then.
-    pub(super) refresh_at: Instant,
-    /// Still handed out while refreshes fail until then.
-    pub(super) usable_until: Instant,
-}
-
-/// A failure handed out again, without a request, until `until`.
-#[derive(Clone)]
-pub(super) struct Remembered {
-    /// The failure as it first came back.
-    pub(super) error: Error,
-    pub(super) at: SystemTime,
-    pub(super) until: SystemTime,
-    pub(super) retry_at: Instant,
-}
-
-/// What a call should do, given what is known.
-pub(super) enum Next {
-    Serve(Token),
-    Recall(Error),
-    Fetch,
-}
-
-/// What a refresh found out: the new knowledge, and what its callers get.
-pub(super) struct Resolution {
-    pub(super) known: Known,
-    pub(super) result: Result<Token>,
-}
-
-impl TokenSource {
-    /// Returns a source that gets its tokens with `fetch`, reused and remembered by
-    /// `settings`, shared through `disk` (a cache and the material of this source's key)
-    /// when given.
-    pub(crate) fn new(
-        settings: Settings,
-        fetch: Fetch,
-        disk: Option<(DiskCache, KeyMaterial)>,
-    ) -> TokenSource {
+impl<T: Cacheable> TokenSource<T> {
+    pub(crate) fn new(config: SourceConfig<T>) -> TokenSource<T> {
         TokenSource {
             inner: Arc::new(Inner {
-                settings,
-                fetch,
-                disk: disk.map(|(cache, material)| Disk::new(cache, material)),
+                settings: config.settings,
+                fetch: config.fetch,
+                refusal: config.refusal,
+                refusals: config.refusals,
+                disk: config.disk.map(|cache| Disk::new(cache, config.grant)),
                 clock: Clock::new(),
-                state: Mutex::new(State::default()),
+                state: Mutex::new(State {
+                    known: Known::default(),
+                    refresh: None,
+                    generation: 0,
+                    invalidated_at: None,
+                    refusal: None,
+                }),
             }),
         }
     }
@@ -127,29 +112,28 @@ impl TokenSource {
     ///
     /// The fetch's errors, the remembered ones marked as such ([`Error::is_remembered`]),
     /// and [`ErrorKind::Runtime`] outside a tokio runtime.
-    pub(crate) async fn token(&self) -> Result<Token> {
+    pub(crate) async fn token(&self) -> Result<T> {
         let mut receiver = {
             let mut state = self.inner.lock();
-            let now = Instant::now();
-            if let Some(held) = &state.known.token
-                && now < held.refresh_at
-            {
-                return Ok(held.token.clone());
-            }
+            let now = tokio::time::Instant::now();
             match &state.refresh {
-                Some(receiver) => receiver.clone(),
+                Some(receiver) => match state.known.next(now) {
+                    // A caller never waits for an early refresh while the token is good.
+                    Next::Serve(token) => return Ok(token),
+                    _ => receiver.clone(),
+                },
                 None => {
-                    if let Some(failure) = &state.known.failure
-                        && now < failure.retry_at
-                    {
-                        return match &state.known.token {
-                            Some(held) if now < held.usable_until => Ok(held.token.clone()),
-                            _ => Err(failure.recall(self.inner.clock.now())),
-                        };
+                    match state.known.next(now) {
+                        Next::Serve(token) => return Ok(token),
+                        Next::Recall(failure) => {
+                            return Err(failure.recall(self.inner.clock.now()));
+                        }
+                        Next::Fetch => {}
                     }
                     let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
-                        Error::new(ErrorKind::Runtime)
-                            .with_detail("a session needs a tokio runtime and none is running")
+                        Error::new(ErrorKind::Runtime).with_detail(
+                            "a token refresh needs a tokio runtime and none is running",
+                        )
                     })?;
                     let (sender, receiver) = watch::channel(None);
                     state.refresh = Some(receiver.clone());
@@ -171,21 +155,25 @@ impl TokenSource {
         }
     }
 
-    /// Forgets the token and any remembered failure, here and (for this source) on disk,
-    /// so that the next [`token`](Self::token) sends a request. A refresh in flight still
-    /// answers its callers, but what it finds is not kept.
+    /// Forgets the token and any remembered failure, here, in the owner's refusals and
+    /// (for this source) on disk, so that the next [`token`](Self::token) sends a request.
+    /// A refresh in flight still answers its callers, but what it finds is not kept.
     pub(crate) fn invalidate(&self) {
         let now = self.inner.clock.now();
         let mut state = self.inner.lock();
+        if let Some(refusal) = &state.refusal {
+            self.inner
+                .refusals
+                .remove(&self.inner.refusals.name(refusal));
+        }
         state.known = Known::default();
         state.refresh = None;
         state.generation = state.generation.wrapping_add(1);
         state.invalidated_at = Some(now.wall);
     }
 
-    /// Returns what `Debug` of a session shows: the cached token (which never prints
-    /// itself), the kind of a remembered failure, whether a refresh runs, and the cache
-    /// directory.
+    /// Returns what `Debug` of an owner shows: the cached token (whose `Debug` never shows
+    /// it), the kind of a remembered failure, whether a refresh runs, and the cache directory.
     pub(crate) fn describe(&self, debug: &mut std::fmt::DebugStruct<'_, '_>) {
         let state = self.inner.lock();
         debug
@@ -206,152 +194,158 @@ impl TokenSource {
     }
 }
 
-impl Inner {
-    fn lock(&self) -> MutexGuard<'_, State> {
+impl<T> Inner<T> {
+    fn lock(&self) -> MutexGuard<'_, State<T>> {
         // Every critical section is a few assignments that cannot panic half-way, so a
         // poisoned lock is still a usable one.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
 
-    /// Fetches a token and settles what follows, given what was known before.
-    pub(super) async fn fetch_and_settle(&self, before: &Known) -> Resolution {
-        let outcome = (self.fetch)().await;
-        self.settle(before, outcome, self.clock.now())
+impl<T: Cacheable> Inner<T> {
+    /// Returns what a refusal of the secret is filed under, asking the owner the first time.
+    async fn refusal(&self) -> Result<Arc<KeyMaterial>> {
+        if let Some(refusal) = &self.lock().refusal {
+            return Ok(refusal.clone());
+        }
+        let refusal = Arc::new((self.refusal)().await?);
+        self.lock().refusal = Some(refusal.clone());
+        Ok(refusal)
     }
 
-    /// Returns the knowledge and the callers' result after a fetch ended with `outcome`.
-    ///
-    /// A new token replaces everything. A failure is remembered by the settings' rules; when
-    /// the token held before is still usable (an early refresh failed), callers get that
-    /// token, with a warning, and the fetch is tried again after the failure's wait (or the
-    /// backoff, for a failure that is otherwise not remembered).
-    pub(super) fn settle(&self, before: &Known, outcome: Result<Fresh>, now: Now) -> Resolution {
-        let error = match outcome {
-            Ok(fresh) => {
-                let held = Held::new(&self.settings, fresh.token, now.wall, fresh.lifetime, now);
-                return Resolution {
-                    result: Ok(held.token.clone()),
-                    known: Known {
-                        token: Some(held),
-                        failure: None,
-                    },
-                };
-            }
-            Err(error) => error,
+    /// Runs one refresh: the disk without the lock; the refusals of the secret, in this
+    /// process and (under the lock) on disk; then the fetch, whose outcome is written back.
+    async fn resolve(&self, before: Known<T>, invalidated_at: Option<SystemTime>) -> Resolution<T> {
+        let settings = &self.settings;
+        let disk = match &self.disk {
+            Some(disk) => disk.open().await,
+            None => None,
         };
-        let memory = self.settings.memory(&error);
-        match &before.token {
-            Some(held) if now.instant < held.usable_until => {
-                tracing::warn!(
-                    "could not refresh the token ({error}); the cached one is valid until \
-                     shortly before it expires and stays in use"
-                );
-                let wait = memory.unwrap_or(self.settings.backoff);
-                Resolution {
-                    result: Ok(held.token.clone()),
-                    known: Known {
-                        token: Some(held.clone()),
-                        failure: Some(Remembered::new(error, wait, now)),
-                    },
-                }
+        // First without the lock: a fresh entry needs no waiting.
+        let mut known = before.clone();
+        if let Some(disk) = &disk {
+            let stored = disk.read_token().await;
+            known = known.with_stored_token(settings, stored, invalidated_at, self.clock.now());
+            if let Some(resolution) = self.served(known.clone(), &before) {
+                return resolution;
             }
-            _ => Resolution {
-                known: Known {
-                    token: None,
-                    failure: memory.map(|wait| Remembered::new(error.clone(), wait, now)),
-                },
-                result: Err(error),
-            },
+        }
+        let refusal = match self.refusal().await {
+            Ok(refusal) => refusal,
+            Err(error) => return known.settle(settings, Err(error), self.clock.now()),
+        };
+        let in_memory = self.refusals.name(&refusal);
+        let remembered = self.refusals.get(&in_memory, self.clock.now());
+        known = known.with_refusal(remembered, invalidated_at);
+        if let Some(resolution) = self.served(known.clone(), &before) {
+            return resolution;
+        }
+        match disk {
+            None => {
+                let resolution = known.settle(settings, (self.fetch)().await, self.clock.now());
+                self.remember(&resolution, in_memory);
+                resolution
+            }
+            Some(disk) => {
+                self.through_disk(&disk, known, &before, invalidated_at, &refusal, in_memory)
+                    .await
+            }
         }
     }
-}
 
-impl Known {
-    /// Returns what a call should do now.
-    pub(super) fn next(&self, now: Now) -> Next {
-        if let Some(held) = &self.token
-            && now.instant < held.refresh_at
-        {
-            return Next::Serve(held.token.clone());
+    /// The rest of a refresh with a disk: under the lock, what another process stored, else
+    /// a fetch whose outcome is stored for the others.
+    async fn through_disk(
+        &self,
+        disk: &Opened,
+        known: Known<T>,
+        before: &Known<T>,
+        invalidated_at: Option<SystemTime>,
+        refusal: &KeyMaterial,
+        in_memory: super::key::EntryName,
+    ) -> Resolution<T> {
+        let settings = &self.settings;
+        let on_disk = disk.refusal_name(refusal);
+        let locked = disk.lock_and_read::<T>(&on_disk, settings.lock_wait).await;
+        let now = self.clock.now();
+        let had_refusal = locked.refusal.is_some();
+        let stored_refusal = locked.refusal.map(|stored| Remembered::stored(stored, now));
+        let known = known
+            .with_stored_token(settings, locked.token, invalidated_at, now)
+            .with_refusal(stored_refusal, invalidated_at);
+        if let Some(resolution) = self.served(known.clone(), before) {
+            if let Some(failure) = &resolution.known.failure {
+                // Another process's refusal: this process's other sources share it too.
+                self.refusals.put(in_memory, failure.clone());
+            }
+            return resolution;
         }
-        if let Some(failure) = &self.failure
-            && now.instant < failure.retry_at
-        {
-            return match &self.token {
-                Some(held) if now.instant < held.usable_until => Next::Serve(held.token.clone()),
-                _ => Next::Recall(failure.recall(now)),
-            };
-        }
-        Next::Fetch
-    }
-}
-
-impl Held {
-    /// A token that arrived at `received_at` (wall clock) and lives `lifetime` from then,
-    /// never kept past `received_at + keep_for(lifetime)`.
-    pub(super) fn new(
-        settings: &Settings,
-        token: Token,
-        received_at: SystemTime,
-        lifetime: Option<Duration>,
-        now: Now,
-    ) -> Held {
-        let lifespan = settings.lifespan(lifetime);
-        let keep_until = now.instant_at(received_at + keep_for(lifetime));
-        let at = |after: Duration| now.instant_at(received_at + after).min(keep_until);
-        Held {
+        tracing::debug!("no usable token in the disk cache: fetching a new one");
+        let resolution = known.settle(settings, (self.fetch)().await, self.clock.now());
+        self.remember(&resolution, in_memory);
+        let token = resolution
+            .known
+            .token
+            .as_ref()
+            .filter(|_| resolution.known.token_differs(&known))
+            .map(|held| held.to_stored());
+        let refusal_write = match &resolution.known.failure {
+            Some(failure) if is_refusal(&failure.error) => RefusalWrite::Store(failure.to_stored()),
+            // A token proves the secret works: an old refusal on disk goes.
+            None if had_refusal && resolution.result.is_ok() => RefusalWrite::Remove,
+            _ => RefusalWrite::Keep,
+        };
+        disk.write(
+            locked.lease,
             token,
-            received_at,
-            lifetime,
-            refresh_at: at(lifespan.refresh_after),
-            usable_until: at(lifespan.usable_for),
-        }
-    }
-}
-
-impl Remembered {
-    /// A failure that happened `now`, remembered for `wait`.
-    fn new(error: Error, wait: Duration, now: Now) -> Remembered {
-        Remembered {
-            error,
-            at: now.wall,
-            until: now.wall + wait,
-            retry_at: now.instant + wait,
-        }
+            (on_disk, refusal_write),
+            self.clock.now().wall,
+        )
+        .await;
+        resolution
     }
 
-    /// A failure read back from a store.
-    pub(super) fn stored(error: Error, at: SystemTime, until: SystemTime, now: Now) -> Remembered {
-        Remembered {
-            error,
-            at,
-            until,
-            retry_at: now.instant_at(until),
+    /// Shares what a fetch taught about the secret with the owner's other sources: a refusal
+    /// is put in the book, a token takes any refusal out.
+    fn remember(&self, resolution: &Resolution<T>, name: super::key::EntryName) {
+        match &resolution.known.failure {
+            Some(failure) if is_refusal(&failure.error) => {
+                self.refusals.put(name, failure.clone());
+            }
+            None if resolution.result.is_ok() => self.refusals.remove(&name),
+            _ => {}
         }
     }
 
-    /// Returns the failure as handed out again: marked remembered, and for a rate limit
-    /// with the wait that is left.
-    fn recall(&self, now: Now) -> Error {
-        let mut error = self.error.clone();
-        if error.kind() == ErrorKind::RateLimited {
-            let left = self.until.duration_since(now.wall).unwrap_or_default();
-            error = error.with_retry_after(Some(left));
+    /// Returns the outcome when `known` needs no fetch, saying where it came from.
+    fn served(&self, known: Known<T>, before: &Known<T>) -> Option<Resolution<T>> {
+        let from_disk = known.token_differs(before);
+        let resolution = known.resolved(self.clock.now())?;
+        match &resolution.result {
+            Ok(_) if from_disk => tracing::debug!("token from the disk cache"),
+            Ok(_) => {}
+            Err(error) => {
+                tracing::debug!(kind = ?error.kind(), "failure remembered in the token cache");
+            }
         }
-        error.remembered(now.since(self.at), self.until, now.wall)
+        Some(resolution)
     }
 }
 
 /// Gets a token for the source and hands it to every waiting caller.
-async fn refresh(inner: Arc<Inner>, sender: watch::Sender<Option<Result<Token>>>, generation: u64) {
+async fn refresh<T: Cacheable>(
+    inner: Arc<Inner<T>>,
+    sender: watch::Sender<Option<Result<T>>>,
+    generation: u64,
+) {
     // If this task is dropped before it finishes (its runtime shut down), the next caller
     // must start a new refresh instead of waiting on this one forever.
-    struct ClearOnDrop<'a> {
-        inner: &'a Inner,
+    struct ClearOnDrop<'a, T> {
+        inner: &'a Inner<T>,
         generation: u64,
         armed: bool,
     }
-    impl Drop for ClearOnDrop<'_> {
+    impl<T> Drop for ClearOnDrop<'_, T> {
         fn drop(&mut self) {
             let mut state = self.inner.lock();
             if self.armed && state.generation == self.generation {
@@ -369,10 +363,7 @@ async fn refresh(inner: Arc<Inner>, sender: watch::Sender<Option<Result<Token>>>
         let state = inner.lock();
         (state.known.clone(), state.invalidated_at)
     };
-    let resolution = match &inner.disk {
-        Some(disk) => disk.refresh(&inner, &before, invalidated_at).await,
-        None => inner.fetch_and_settle(&before).await,
-    };
+    let resolution = inner.resolve(before, invalidated_at).await;
     {
         let mut state = inner.lock();
         // After `invalidate`, what this refresh found is not kept, and the refresh in

@@ -70,7 +70,10 @@ pub(crate) enum Entry {
         secret: SecretString,
     },
     /// An identity token (a browser or SSO login), with the username when it was stored.
-    IdentityToken { username: Option<String> },
+    IdentityToken {
+        username: Option<String>,
+        token: SecretString,
+    },
 }
 
 impl ConfigFile {
@@ -174,16 +177,13 @@ impl AuthEntry {
             ),
         };
         let secret = secret.filter(|secret| !secret.expose_secret().is_empty());
-        match (username, secret) {
-            (Some(username), Some(secret)) => Ok(Some(Entry::Secret { username, secret })),
-            (username, _)
-                if self
-                    .identitytoken
-                    .as_ref()
-                    .is_some_and(|token| !token.expose_secret().is_empty()) =>
-            {
-                Ok(Some(Entry::IdentityToken { username }))
-            }
+        let identity_token = self
+            .identitytoken
+            .clone()
+            .filter(|token| !token.expose_secret().is_empty());
+        match (username, secret, identity_token) {
+            (Some(username), Some(secret), _) => Ok(Some(Entry::Secret { username, secret })),
+            (username, _, Some(token)) => Ok(Some(Entry::IdentityToken { username, token })),
             _ => Ok(None),
         }
     }

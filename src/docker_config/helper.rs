@@ -47,7 +47,7 @@ pub(crate) enum Answer {
         secret: SecretString,
     },
     /// An identity token (a browser or SSO login).
-    IdentityToken,
+    IdentityToken(SecretString),
     /// Nothing stored for that server.
     NotFound,
 }
@@ -174,7 +174,7 @@ pub(crate) fn get(
     match secret {
         // Some helpers (Debian's docker-credential-pass 0.6.4) answer "not found" this way.
         None => Ok(Answer::NotFound),
-        Some(_) if username == IDENTITY_TOKEN_USERNAME => Ok(Answer::IdentityToken),
+        Some(token) if username == IDENTITY_TOKEN_USERNAME => Ok(Answer::IdentityToken(token)),
         Some(_) if username.is_empty() => Err(store_error(format!(
             "docker credential helper `{name}` answered with a secret but no username"
         ))),

@@ -294,8 +294,8 @@ impl DockerCredentialStore {
             Entry::Secret { username, secret } => {
                 StoredCredentials::with_secret(username, secret, source)
             }
-            Entry::IdentityToken { username } => {
-                StoredCredentials::with_identity_token(username, source)
+            Entry::IdentityToken { username, token } => {
+                StoredCredentials::with_identity_token(username, token, source)
             }
         }))
     }
@@ -314,8 +314,10 @@ impl DockerCredentialStore {
                         username, secret, source,
                     )));
                 }
-                Answer::IdentityToken => {
-                    return Ok(Some(StoredCredentials::with_identity_token(None, source)));
+                Answer::IdentityToken(token) => {
+                    return Ok(Some(StoredCredentials::with_identity_token(
+                        None, token, source,
+                    )));
                 }
                 Answer::NotFound => {}
             }

@@ -4,7 +4,7 @@ use std::{fmt, path::PathBuf};
 
 use secrecy::SecretString;
 
-use crate::{Credentials, Error, Result};
+use crate::Credentials;
 
 /// Where Docker's stored credentials for Docker Hub were found.
 ///
@@ -51,7 +51,7 @@ impl fmt::Display for CredentialSource {
 /// assert_eq!(stored.username(), Some("alice"));
 /// assert_eq!(stored.source().to_string(), "DOCKER_AUTH_CONFIG");
 /// # assert_eq!(stored.secret().map(|s| s.expose_secret()), Some("dckr_pat_example"));
-/// let credentials = stored.into_credentials()?; // for Hub::session
+/// let credentials = stored.into_credentials(); // for Hub::session or a Registry
 /// # let _ = credentials;
 /// # Ok(()) }
 /// ```
@@ -62,12 +62,12 @@ pub struct StoredCredentials {
     source: CredentialSource,
 }
 
-/// The secret, by kind: only a password or access token works with Docker Hub's API.
+/// The secret, by kind: only a password or access token works with Docker Hub's API; an
+/// identity token works with a registry's token service.
 #[derive(Clone)]
 enum Stored {
     Secret(SecretString),
-    /// The token itself is not kept: nothing in this crate can use it.
-    IdentityToken,
+    IdentityToken(SecretString),
 }
 
 impl StoredCredentials {
@@ -85,11 +85,12 @@ impl StoredCredentials {
 
     pub(crate) fn with_identity_token(
         username: Option<String>,
+        token: SecretString,
         source: CredentialSource,
     ) -> StoredCredentials {
         StoredCredentials {
             username,
-            secret: Stored::IdentityToken,
+            secret: Stored::IdentityToken(token),
             source,
         }
     }
@@ -105,14 +106,14 @@ impl StoredCredentials {
     pub fn secret(&self) -> Option<&SecretString> {
         match &self.secret {
             Stored::Secret(secret) => Some(secret),
-            Stored::IdentityToken => None,
+            Stored::IdentityToken(_) => None,
         }
     }
 
     /// Returns whether what is stored is an identity token (from a browser or SSO
     /// `docker login`) rather than a password or access token.
     pub fn is_identity_token(&self) -> bool {
-        matches!(self.secret, Stored::IdentityToken)
+        matches!(self.secret, Stored::IdentityToken(_))
     }
 
     /// Returns where the credentials were found.
@@ -120,32 +121,21 @@ impl StoredCredentials {
         &self.source
     }
 
-    /// Returns [`Credentials::access_token`] with the stored username and secret, for
-    /// Docker's recommended route, `POST /v2/auth/token`.
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) when what is stored is an
-    /// identity token, which that route does not accept; the message says what was found and
-    /// that a personal access token is needed.
-    pub fn into_credentials(self) -> Result<Credentials> {
+    /// Returns the stored credentials as the one value every client takes: a username with
+    /// its password or access token is [`Credentials::secret`] (for Docker's recommended
+    /// route, `POST /v2/auth/token`, and Basic authentication at a registry); an identity
+    /// token is [`Credentials::identity_token`] (for a registry's token service; Docker
+    /// Hub's API refuses it, saying that a personal access token is needed).
+    pub fn into_credentials(self) -> Credentials {
         match (self.secret, self.username) {
-            (Stored::Secret(secret), Some(username)) => {
-                Ok(Credentials::access_token(username, secret))
+            (Stored::Secret(secret), Some(username)) => Credentials::secret(username, secret),
+            // A secret is always stored with its username; without one it is unusable
+            // but by a registry that asks for none, as an identity token.
+            (Stored::Secret(token) | Stored::IdentityToken(token), _) => {
+                Credentials::stored_identity_token(token, self.source.to_string())
             }
-            _ => Err(identity_token_error(&self.source)),
         }
     }
-}
-
-/// The plain explanation for an identity token: what was found, and what to do instead.
-pub(crate) fn identity_token_error(source: &CredentialSource) -> Error {
-    Error::invalid_input(format!(
-        "{source} holds only an identity token for Docker Hub (from a browser or SSO \
-         `docker login`), and Docker Hub's token API does not accept identity tokens: a \
-         personal access token is needed (`docker login -u NAME` with the token as \
-         password, or DOCKERHUB_TOKEN)"
-    ))
 }
 
 impl fmt::Debug for StoredCredentials {

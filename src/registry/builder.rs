@@ -6,14 +6,17 @@ use std::{
     time::Duration,
 };
 
-use super::{
-    DOCKER_HUB_HOSTS, Inner, Registry,
-    cache::{REFRESH_MARGIN, TokenCache},
-};
+use super::{DOCKER_HUB_HOSTS, Inner, Registry};
 use crate::{
-    DiskCache, Result, RetryPolicy, base_url, cache,
+    DiskCache, Result, RetryPolicy, base_url,
+    cache::{self, Sources},
     wire::{self, Endpoint, EndpointSettings},
 };
+
+/// The least life a cached token must have left to be handed out; 10% of its lifetime is
+/// used instead when that is more, as for Hub tokens. A token that lives no longer (the
+/// 60 s a token service means when it does not say) is reused for half its life.
+const REFRESH_MARGIN: Duration = Duration::from_secs(60);
 
 /// How long a transient failure of the token service (timeout, 5xx) is answered again
 /// before the next request, as for Hub sessions.
@@ -195,7 +198,7 @@ impl RegistryBuilder {
                 allow_http: config.allow_http,
                 docker_hub_host,
                 access: Mutex::new(None),
-                tokens: Arc::new(TokenCache::new(
+                tokens: Sources::new(
                     cache::Settings {
                         refresh_margin: REFRESH_MARGIN,
                         // Registry tokens always have a lifetime (60 s at least).
@@ -206,7 +209,7 @@ impl RegistryBuilder {
                         lock_wait: config.timeout,
                     },
                     config.disk_cache.clone(),
-                )),
+                ),
                 settings: Settings {
                     timeout: config.timeout,
                     connect_timeout: config.connect_timeout,

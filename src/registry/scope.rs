@@ -1,4 +1,4 @@
-//! [`Scope`]: what a registry token is for, and the repository name rules, checked before
+//! [`RegistryScope`]: what a registry token is for, and the repository name rules, checked before
 //! any request.
 
 use std::{fmt, str::FromStr};
@@ -21,25 +21,25 @@ const MAX_NAME_LEN: usize = 255;
 /// never elsewhere).
 ///
 /// ```
-/// use dockerhub_auth::{Action, Scope};
+/// use dockerhub_auth::{RegistryAction, RegistryScope};
 ///
-/// let pull: Scope = "alpine".parse()?; // a bare name means pull
+/// let pull: RegistryScope = "alpine".parse()?; // a bare name means pull
 /// assert_eq!(pull.to_string(), "repository:alpine:pull");
-/// let push = Scope::repository("acme/app", &[Action::Pull, Action::Push])?;
+/// let push = RegistryScope::repository("acme/app", &[RegistryAction::Pull, RegistryAction::Push])?;
 /// assert_eq!(push.to_string(), "repository:acme/app:pull,push");
-/// assert!(Scope::parse("repository:Acme/App:pull").is_err()); // refused before any request
+/// assert!(RegistryScope::parse("repository:Acme/App:pull").is_err()); // refused before any request
 /// # Ok::<(), dockerhub_auth::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Scope {
+pub struct RegistryScope {
     /// The scope as sent, for example `repository:library/alpine:pull`.
     text: String,
 }
 
-/// What a [`Scope`] allows on a repository.
+/// What a [`RegistryScope`] allows on a repository.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum Action {
+pub enum RegistryAction {
     /// `pull`: read manifests and blobs.
     Pull,
     /// `push`: write them.
@@ -50,28 +50,28 @@ pub enum Action {
     All,
 }
 
-impl Action {
+impl RegistryAction {
     fn as_str(self) -> &'static str {
         match self {
-            Action::Pull => "pull",
-            Action::Push => "push",
-            Action::Delete => "delete",
-            Action::All => "*",
+            RegistryAction::Pull => "pull",
+            RegistryAction::Push => "push",
+            RegistryAction::Delete => "delete",
+            RegistryAction::All => "*",
         }
     }
 
-    fn parse(text: &str) -> Option<Action> {
+    fn parse(text: &str) -> Option<RegistryAction> {
         Some(match text {
-            "pull" => Action::Pull,
-            "push" => Action::Push,
-            "delete" => Action::Delete,
-            "*" => Action::All,
+            "pull" => RegistryAction::Pull,
+            "push" => RegistryAction::Push,
+            "delete" => RegistryAction::Delete,
+            "*" => RegistryAction::All,
             _ => return None,
         })
     }
 }
 
-impl Scope {
+impl RegistryScope {
     /// Returns the scope in `text`: a full scope (`repository:acme/app:pull,push`,
     /// `registry:catalog:*`) or a bare repository name, which means pulling from it
     /// (`alpine` is `repository:alpine:pull`).
@@ -80,10 +80,10 @@ impl Scope {
     ///
     /// [`InvalidInput`](crate::ErrorKind::InvalidInput) for an invalid repository name, an
     /// unknown resource type or action, or no action at all.
-    pub fn parse(text: &str) -> Result<Scope> {
+    pub fn parse(text: &str) -> Result<RegistryScope> {
         let text = text.trim();
         let Some((kind, rest)) = text.split_once(':') else {
-            return Scope::repository(text, &[Action::Pull]);
+            return RegistryScope::repository(text, &[RegistryAction::Pull]);
         };
         match kind {
             "repository" => {
@@ -93,16 +93,16 @@ impl Scope {
                 let actions = actions
                     .split(',')
                     .map(|action| {
-                        Action::parse(action.trim()).ok_or_else(|| {
+                        RegistryAction::parse(action.trim()).ok_or_else(|| {
                             Error::invalid_input(
                                 "a scope's actions are pull, push, delete or *, comma separated",
                             )
                         })
                     })
                     .collect::<Result<Vec<_>>>()?;
-                Scope::repository(name, &actions)
+                RegistryScope::repository(name, &actions)
             }
-            "registry" if rest == "catalog:*" => Ok(Scope::catalog()),
+            "registry" if rest == "catalog:*" => Ok(RegistryScope::catalog()),
             _ => Err(Error::invalid_input(
                 "a scope is repository:NAME:ACTIONS, registry:catalog:* or a repository name",
             )),
@@ -114,7 +114,7 @@ impl Scope {
     /// # Errors
     ///
     /// [`InvalidInput`](crate::ErrorKind::InvalidInput) for an invalid name or no action.
-    pub fn repository(name: &str, actions: &[Action]) -> Result<Scope> {
+    pub fn repository(name: &str, actions: &[RegistryAction]) -> Result<RegistryScope> {
         check_name(name)?;
         if actions.is_empty() {
             return Err(Error::invalid_input("a repository scope needs an action"));
@@ -125,7 +125,7 @@ impl Scope {
                 listed.push(action.as_str());
             }
         }
-        Ok(Scope {
+        Ok(RegistryScope {
             text: format!("repository:{name}:{}", listed.join(",")),
         })
     }
@@ -135,13 +135,13 @@ impl Scope {
     /// # Errors
     ///
     /// [`InvalidInput`](crate::ErrorKind::InvalidInput) for an invalid name.
-    pub fn pull(name: &str) -> Result<Scope> {
-        Scope::repository(name, &[Action::Pull])
+    pub fn pull(name: &str) -> Result<RegistryScope> {
+        RegistryScope::repository(name, &[RegistryAction::Pull])
     }
 
     /// Returns `registry:catalog:*`, the scope for listing the registry's repositories.
-    pub fn catalog() -> Scope {
-        Scope {
+    pub fn catalog() -> RegistryScope {
+        RegistryScope {
             text: "registry:catalog:*".to_owned(),
         }
     }
@@ -153,9 +153,9 @@ impl Scope {
 
     /// Returns the scope with Docker Hub's name rule applied: a one-component repository
     /// name is an official image, under `library/`.
-    pub(crate) fn on_docker_hub(&self) -> Scope {
+    pub(crate) fn on_docker_hub(&self) -> RegistryScope {
         match self.text.strip_prefix("repository:") {
-            Some(rest) if !rest.contains('/') => Scope {
+            Some(rest) if !rest.contains('/') => RegistryScope {
                 text: format!("repository:library/{rest}"),
             },
             _ => self.clone(),
@@ -163,18 +163,18 @@ impl Scope {
     }
 }
 
-impl fmt::Display for Scope {
+impl fmt::Display for RegistryScope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
     }
 }
 
-impl FromStr for Scope {
+impl FromStr for RegistryScope {
     type Err = Error;
 
-    /// The same as [`Scope::parse`].
-    fn from_str(text: &str) -> Result<Scope> {
-        Scope::parse(text)
+    /// The same as [`RegistryScope::parse`].
+    fn from_str(text: &str) -> Result<RegistryScope> {
+        RegistryScope::parse(text)
     }
 }
 
@@ -300,7 +300,11 @@ mod tests {
             ("registry:catalog:*", "registry:catalog:*"),
         ];
         for (input, expected) in cases {
-            assert_eq!(Scope::parse(input).unwrap().as_str(), expected, "{input}");
+            assert_eq!(
+                RegistryScope::parse(input).unwrap().as_str(),
+                expected,
+                "{input}"
+            );
         }
     }
 
@@ -317,14 +321,19 @@ mod tests {
             "alpine:latest",
             "",
         ] {
-            let error = Scope::parse(input).unwrap_err();
+            let error = RegistryScope::parse(input).unwrap_err();
             assert_eq!(error.kind(), ErrorKind::InvalidInput, "{input}");
         }
     }
 
     #[test]
     fn docker_hub_puts_one_component_names_under_library() {
-        let on_hub = |text: &str| Scope::parse(text).unwrap().on_docker_hub().to_string();
+        let on_hub = |text: &str| {
+            RegistryScope::parse(text)
+                .unwrap()
+                .on_docker_hub()
+                .to_string()
+        };
         assert_eq!(on_hub("alpine"), "repository:library/alpine:pull");
         assert_eq!(
             on_hub("repository:alpine:pull,push"),
@@ -337,9 +346,9 @@ mod tests {
     proptest! {
         #[test]
         fn any_text_is_parsed_or_refused_without_panic(text in "\\PC{0,40}") {
-            if let Ok(scope) = Scope::parse(&text) {
+            if let Ok(scope) = RegistryScope::parse(&text) {
                 // What is accepted round-trips through its own text.
-                prop_assert_eq!(Scope::parse(scope.as_str()).unwrap(), scope);
+                prop_assert_eq!(RegistryScope::parse(scope.as_str()).unwrap(), scope);
             }
         }
 

@@ -10,8 +10,10 @@ use std::{
 use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 
-use super::Scope;
-use crate::{Token, rfc3339};
+use serde_json::{Value, json};
+
+use super::RegistryScope;
+use crate::{cache::Cacheable, rfc3339};
 
 /// The shortest lifetime a registry token is given: a missing or smaller `expires_in` counts
 /// as 60 seconds, as the Distribution token specification says (older clients assumed 60).
@@ -21,8 +23,7 @@ const MIN_LIFETIME: Duration = Duration::from_secs(60);
 /// point in time.
 const MAX_LIFETIME: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 
-/// A bearer token for a registry, from [`Registry::token`](crate::Registry::token) or
-/// [`Registry::anonymous_token`](crate::Registry::anonymous_token).
+/// A bearer token for a registry, from [`Registry::token`](crate::Registry::token).
 ///
 /// Its lifetime is the token service's `expires_in` (60 seconds when it sent none or less),
 /// counted from its `issued_at` when it sent one, else from when the token arrived. Docker
@@ -44,7 +45,7 @@ struct Inner {
     received_at: SystemTime,
     /// `issued_at` (or, without one, `received_at`) plus `lifetime`.
     expires_at: SystemTime,
-    scopes: Vec<Scope>,
+    scopes: Vec<RegistryScope>,
 }
 
 impl RegistryToken {
@@ -55,7 +56,7 @@ impl RegistryToken {
         expires_in: Option<i64>,
         issued_at: Option<&str>,
         received_at: SystemTime,
-        scopes: Vec<Scope>,
+        scopes: Vec<RegistryScope>,
     ) -> RegistryToken {
         let lifetime = expires_in
             .and_then(|seconds| u64::try_from(seconds).ok())
@@ -66,37 +67,6 @@ impl RegistryToken {
         RegistryToken {
             inner: Arc::new(Inner {
                 secret,
-                lifetime,
-                issued_at,
-                received_at,
-                expires_at: start.checked_add(lifetime).unwrap_or(start),
-                scopes,
-            }),
-        }
-    }
-
-    /// Returns the token as the shared token machinery keeps it: the string, when it
-    /// arrived, and how long it lives from then.
-    pub(crate) fn to_cached(&self, lifetime: Duration) -> Token {
-        Token::with_stated_lifetime(
-            self.inner.secret.clone(),
-            self.inner.received_at,
-            Some(lifetime),
-        )
-    }
-
-    /// Returns a token the shared machinery kept (another process's, from the disk cache)
-    /// as a registry token for `scopes`: it lives what [`to_cached`](Self::to_cached)
-    /// stored, from its `issued_at` when it is a JWT with an `iat` (Docker Hub's are), else
-    /// from its arrival.
-    pub(crate) fn from_cached(token: &Token, scopes: Vec<Scope>) -> RegistryToken {
-        let received_at = token.received_at();
-        let lifetime = token.stated_lifetime().unwrap_or(MIN_LIFETIME);
-        let issued_at = token.claims().and_then(|claims| claims.issued_at());
-        let start = issued_at.unwrap_or(received_at);
-        RegistryToken {
-            inner: Arc::new(Inner {
-                secret: SecretString::from(token.expose_secret()),
                 lifetime,
                 issued_at,
                 received_at,
@@ -153,8 +123,74 @@ impl RegistryToken {
 
     /// Returns the scopes the token was asked for, as sent: on Docker Hub, `alpine` reads
     /// `repository:library/alpine:pull`. The token service may have granted fewer.
-    pub fn scopes(&self) -> &[Scope] {
+    pub fn scopes(&self) -> &[RegistryScope] {
         &self.inner.scopes
+    }
+}
+
+/// Registry tokens in the token cache: their lifetime is the token service's `expires_in`,
+/// counted from their arrival (so that a token service whose clock is off cannot make a new
+/// token look expired); an entry also keeps their `issued_at` and the scopes as sent.
+impl Cacheable for RegistryToken {
+    const KIND: &'static str = "registry";
+
+    fn expose_secret(&self) -> &str {
+        self.expose_secret()
+    }
+
+    fn received_at(&self) -> SystemTime {
+        self.inner.received_at
+    }
+
+    fn lifetime(&self) -> Option<Duration> {
+        Some(self.inner.lifetime)
+    }
+
+    fn details(&self) -> Value {
+        let issued_at_ms = self
+            .inner
+            .issued_at
+            .and_then(|at| at.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|since| u64::try_from(since.as_millis()).unwrap_or(u64::MAX));
+        let scopes: Vec<&str> = self
+            .inner
+            .scopes
+            .iter()
+            .map(RegistryScope::as_str)
+            .collect();
+        json!({ "issued_at_ms": issued_at_ms, "scopes": scopes })
+    }
+
+    fn restore(
+        secret: SecretString,
+        received_at: SystemTime,
+        lifetime: Option<Duration>,
+        details: &Value,
+    ) -> Option<Self> {
+        let lifetime = lifetime?.clamp(MIN_LIFETIME, MAX_LIFETIME);
+        let issued_at = match details.get("issued_at_ms")? {
+            Value::Null => None,
+            millis => {
+                Some(std::time::UNIX_EPOCH.checked_add(Duration::from_millis(millis.as_u64()?))?)
+            }
+        };
+        let scopes = details
+            .get("scopes")?
+            .as_array()?
+            .iter()
+            .map(|scope| RegistryScope::parse(scope.as_str()?).ok())
+            .collect::<Option<Vec<RegistryScope>>>()?;
+        let start = issued_at.unwrap_or(received_at);
+        Some(RegistryToken {
+            inner: Arc::new(Inner {
+                secret,
+                lifetime,
+                issued_at,
+                received_at,
+                expires_at: start.checked_add(lifetime).unwrap_or(start),
+                scopes,
+            }),
+        })
     }
 }
 
@@ -209,6 +245,34 @@ mod tests {
         );
         assert_eq!(received.expires_at(), unix(1_300));
         assert_eq!(received.issued_at(), None);
+    }
+
+    #[test]
+    fn a_cached_token_comes_back_with_its_lifetime_issue_time_and_scopes() {
+        let scopes = vec![RegistryScope::parse("repository:library/alpine:pull").unwrap()];
+        let token = RegistryToken::new(
+            "t".into(),
+            Some(300),
+            Some("2026-11-23T10:00:00Z"),
+            unix(1_795_428_100),
+            scopes.clone(),
+        );
+        let restored = RegistryToken::restore(
+            "t".into(),
+            Cacheable::received_at(&token),
+            Cacheable::lifetime(&token),
+            &token.details(),
+        )
+        .unwrap();
+        assert_eq!(restored.expires_at(), token.expires_at());
+        assert_eq!(restored.issued_at(), token.issued_at());
+        assert_eq!(restored.scopes(), scopes.as_slice());
+        assert_eq!(restored.lifetime(), Duration::from_secs(300));
+        assert!(RegistryToken::restore("t".into(), unix(0), None, &token.details()).is_none());
+        assert!(
+            RegistryToken::restore("t".into(), unix(0), Some(token.lifetime()), &Value::Null)
+                .is_none()
+        );
     }
 
     #[test]

@@ -5,14 +5,14 @@ use std::{fmt, sync::Arc, time::Duration};
 
 use secrecy::SecretString;
 
-use super::{Inner, Session, fetch};
+use super::{
+    Inner, Session,
+    fetch::{self, Prompt},
+};
 use crate::{
     Credentials, DiskCache, Hub,
-    cache::{Settings, TokenSource},
+    cache::{Refusals, Settings, SourceConfig, TokenSource},
 };
-
-/// Asks a person for a second-factor code; `None` when nobody can give one.
-pub(super) type Prompt = Arc<dyn Fn() -> Option<SecretString> + Send + Sync>;
 
 /// Configures a [`Session`]. Create one with [`Hub::session_builder`].
 #[must_use]
@@ -121,13 +121,18 @@ impl SessionBuilder {
             remember_second_factor_rejection: fetch::has_totp(&self.credentials),
             lock_wait: self.hub.request_timeout(),
         };
-        let disk = self
-            .disk_cache
-            .map(|cache| (cache, fetch::key_material(&self.hub, &self.credentials)));
-        let fetch = fetch::fetch(self.hub.clone(), self.credentials.clone(), self.prompt);
+        let (grant, refusal) = fetch::key_material(&self.hub, &self.credentials);
+        let source = TokenSource::new(SourceConfig {
+            settings,
+            fetch: fetch::fetch(self.hub.clone(), self.credentials.clone(), self.prompt),
+            grant,
+            refusal,
+            refusals: Refusals::new(),
+            disk: self.disk_cache,
+        });
         Session {
             inner: Arc::new(Inner {
-                source: TokenSource::new(settings, fetch, disk),
+                source,
                 hub: self.hub,
                 credentials: self.credentials,
             }),

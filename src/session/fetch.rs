@@ -1,18 +1,20 @@
 //! How a [`Session`](super::Session) gets a new token from Docker Hub, and what its tokens
 //! are filed under.
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use secrecy::SecretString;
 use tracing::Instrument as _;
 
-use super::builder::Prompt;
 use crate::{
     Credentials, Error, ErrorKind, Hub, Login, Result, Token,
-    cache::{Fetch, Fresh, KeyMaterial},
+    cache::{DOCKER_HUB, Fetch, KeyMaterial, RefusalKey},
     credentials::Method,
     login::normalize_code,
 };
+
+/// Asks a person for a second-factor code; `None` when nobody can give one.
+pub(super) type Prompt = Arc<dyn Fn() -> Option<SecretString> + Send + Sync>;
 
 /// The route of `/v2/auth/token`, part of a cache key.
 const ACCESS_TOKEN_ROUTE: &str = "/v2/auth/token";
@@ -21,37 +23,39 @@ const LOGIN_ROUTE: &str = "/v2/users/login";
 
 /// Returns the fetch of a session: the operation its credentials use, in a
 /// `session_refresh` span.
-pub(super) fn fetch(hub: Hub, credentials: Credentials, prompt: Option<Prompt>) -> Fetch {
+pub(super) fn fetch(hub: Hub, credentials: Credentials, prompt: Option<Prompt>) -> Fetch<Token> {
     Arc::new(move || {
         let (hub, credentials, prompt) = (hub.clone(), credentials.clone(), prompt.clone());
         Box::pin(
-            async move {
-                let token = get(&hub, &credentials, prompt.as_ref()).await?;
-                Ok(Fresh {
-                    lifetime: lifetime(&token),
-                    token,
-                })
-            }
-            .instrument(tracing::info_span!("session_refresh")),
+            async move { get(&hub, &credentials, prompt.as_ref()).await }
+                .instrument(tracing::info_span!("session_refresh")),
         )
     })
 }
 
-/// Returns the material of the session's cache key: base URL, route, identifier, secret.
-/// The TOTP secret is not part of it: a password's token is the same with or without it.
-pub(super) fn key_material(hub: &Hub, credentials: &Credentials) -> KeyMaterial {
+/// Returns what the session's tokens are filed under (base URL, route, identifier, secret)
+/// and what a refusal of its secret is (the secret at Docker Hub, whatever the route: one
+/// account, one lockout). The TOTP secret is not part of either: a password's token is the
+/// same with or without it.
+pub(super) fn key_material(hub: &Hub, credentials: &Credentials) -> (KeyMaterial, RefusalKey) {
     let (route, identifier, secret) = match credentials.method() {
-        Method::AccessToken { identifier, secret } => (ACCESS_TOKEN_ROUTE, identifier, secret),
+        Method::Secret { identifier, secret } => {
+            (ACCESS_TOKEN_ROUTE, identifier.as_str(), Some(secret))
+        }
         Method::Password {
             username, password, ..
-        } => (LOGIN_ROUTE, username, password),
+        } => (LOGIN_ROUTE, username.as_str(), Some(password)),
+        // Refused before any request: nothing is ever filed under these.
+        Method::Anonymous | Method::IdentityToken { .. } => ("", "", None),
     };
-    KeyMaterial::new(
-        hub.base_url(),
-        route,
-        identifier.as_str(),
-        Some(secret.clone()),
-    )
+    let grant = KeyMaterial::new(hub.base_url(), route, identifier, secret.cloned());
+    let refusal = KeyMaterial::refusal(DOCKER_HUB, identifier, secret.cloned());
+    let refusal = Arc::new(refusal);
+    let key: RefusalKey = Arc::new(move || {
+        let refusal = refusal.clone();
+        Box::pin(async move { Ok(KeyMaterial::clone(&refusal)) })
+    });
+    (grant, key)
 }
 
 /// Returns whether the credentials produce their own second-factor codes, so that a
@@ -64,18 +68,22 @@ pub(super) fn has_totp(credentials: &Credentials) -> bool {
     }
 }
 
-/// Returns how long a token lives from its arrival ([`Token::lifetime`]: `exp − iat`, or
-/// `exp` less its arrival without `iat`); zero when `exp` is before that, `None` without `exp`.
-fn lifetime(token: &Token) -> Option<Duration> {
-    token
-        .expires_at()
-        .map(|_| token.lifetime().unwrap_or_default())
-}
-
 async fn get(hub: &Hub, credentials: &Credentials, prompt: Option<&Prompt>) -> Result<Token> {
     match credentials.method() {
-        Method::AccessToken { identifier, secret } => {
+        Method::Secret { identifier, secret } => {
             hub.exchange_access_token(identifier, secret).await
+        }
+        Method::Anonymous => Err(Error::invalid_input(
+            "docker hub's API needs an account: anonymous credentials get no token there",
+        )),
+        Method::IdentityToken { source, .. } => {
+            let found = source.as_deref().unwrap_or("these credentials");
+            Err(Error::invalid_input(format!(
+                "{found} holds only an identity token for Docker Hub (from a browser or SSO \
+                 `docker login`), and Docker Hub's token API does not accept identity tokens: \
+                 a personal access token is needed (`docker login -u NAME` with the token as \
+                 password, or DOCKERHUB_TOKEN)"
+            )))
         }
         Method::Password {
             username,

@@ -63,7 +63,7 @@ use crate::{Credentials, Hub, Result, Token, cache::TokenSource};
 /// # let hub = dockerhub_auth::Hub::builder().base_url(server.base_url()).build()?;
 /// use dockerhub_auth::Credentials;
 ///
-/// let session = hub.session(Credentials::access_token("alice", "dckr_pat_example"));
+/// let session = hub.session(Credentials::secret("alice", "dckr_pat_example"));
 /// let first = session.token().await?;
 /// let second = session.token().await?; // from the cache
 /// assert_eq!(first.expose_secret(), second.expose_secret());
@@ -78,7 +78,7 @@ pub struct Session {
 struct Inner {
     hub: Hub,
     credentials: Credentials,
-    source: TokenSource,
+    source: TokenSource<Token>,
 }
 
 impl Session {

@@ -13,7 +13,7 @@ use url::Url;
 use zeroize::Zeroizing;
 
 use crate::{
-    Error, ErrorKind, RegistryToken, Result, Scope,
+    Error, ErrorKind, RegistryScope, RegistryToken, Result,
     registry_codegen::types,
     wire::{
         Endpoint, Sensitive,
@@ -81,7 +81,7 @@ pub(crate) struct TokenRequest<'a> {
     pub(crate) realm: &'a Url,
     pub(crate) service: Option<&'a str>,
     /// As sent: on Docker Hub, already under `library/` where that applies.
-    pub(crate) scopes: &'a [Scope],
+    pub(crate) scopes: &'a [RegistryScope],
     /// `None` asks anonymously.
     pub(crate) credentials: Option<TokenCredentials<'a>>,
     /// Whether the token service is Docker Hub's, which takes the OAuth2 form: a 400 or 401
@@ -182,7 +182,7 @@ async fn post_token(
         service: request.service.map(str::to_owned),
         client_id: CLIENT_ID.to_owned(),
         scope: (!request.scopes.is_empty()).then(|| {
-            let scopes: Vec<&str> = request.scopes.iter().map(Scope::as_str).collect();
+            let scopes: Vec<&str> = request.scopes.iter().map(RegistryScope::as_str).collect();
             scopes.join(" ")
         }),
         // No new refresh token is asked for: this client would have nowhere safe to keep it.

@@ -3,23 +3,19 @@
 
 use std::env;
 
-use dockerhub_auth::{DiskCache, SessionBuilder};
+use dockerhub_auth::DiskCache;
 
-use crate::args::Global;
-
-/// Adds the token cache to `session`, unless the cache is turned off.
-pub(crate) fn with_cache(session: SessionBuilder, global: &Global) -> SessionBuilder {
-    match disk_cache(global) {
-        Some(cache) => session.disk_cache(cache),
-        None => session,
-    }
+/// Returns whether to use the token cache: not with `--no-cache` (`flag`) or
+/// `DOCKERHUB_AUTH_NO_CACHE`.
+pub(crate) fn wanted(flag: bool) -> bool {
+    !flag && !turned_off(env::var("DOCKERHUB_AUTH_NO_CACHE").ok().as_deref())
 }
 
 /// Returns the token cache at its default location (`DOCKERHUB_AUTH_CACHE_DIR`, else
-/// `$XDG_RUNTIME_DIR/dockerhub-auth`, else the user's cache directory), or `None` when
-/// `--no-cache` or `DOCKERHUB_AUTH_NO_CACHE` turns it off.
-pub(crate) fn disk_cache(global: &Global) -> Option<DiskCache> {
-    if global.no_cache || turned_off(env::var("DOCKERHUB_AUTH_NO_CACHE").ok().as_deref()) {
+/// `$XDG_RUNTIME_DIR/dockerhub-auth`, else the user's cache directory), or `None` when it is
+/// not `wanted`.
+pub(crate) fn open(wanted: bool) -> Option<DiskCache> {
+    if !wanted {
         tracing::debug!("not using the token cache");
         return None;
     }

@@ -14,72 +14,100 @@ use std::{
     io::{self, IsTerminal},
 };
 
-use clap::Args;
-use dockerhub_auth::{DockerCredentialStore, SecretString, StoredCredentials};
+use dockerhub_auth::{Credentials, DockerCredentialStore, SecretString, StoredCredentials};
 use zeroize::Zeroizing;
 
 use crate::{failure::Failure, input};
 
-/// The options of the commands that exchange an access token (or a password): `token`,
-/// `registry-token` and `rate-limit`.
-#[derive(Debug, Args)]
-pub(crate) struct SecretArgs {
-    /// The username, or the organization name for an organization access token
-    /// [env: DOCKERHUB_USERNAME]
-    #[arg(long, value_name = "U")]
-    username: Option<String>,
-
-    /// Read the secret (password, personal or organization access token) from stdin (one
-    /// line)
-    #[arg(long)]
-    secret_stdin: bool,
-
-    /// Do not use the credentials `docker login` stored (Docker's config and credential
-    /// helpers)
-    #[arg(long)]
-    no_docker_config: bool,
+/// What a command's secret is, which decides the flag that reads it from stdin, the prompt,
+/// and how it is sent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum SecretKind {
+    /// A password, personal or organization access token, exchanged at `/v2/auth/token` or
+    /// sent to a registry's token service (`token`, `registry-token`, `rate-limit`).
+    #[default]
+    AccessToken,
+    /// A password, for a login at `/v2/users/login` with a second factor if Docker Hub asks
+    /// for one (`login`, `pat`, `oat`).
+    Password,
 }
 
-impl SecretArgs {
-    /// Returns the username and secret from the first source that has them.
-    pub(crate) async fn resolve(&self) -> Result<Resolved, Failure> {
-        resolve(Request {
-            username: self.username.clone(),
-            from_stdin: self.secret_stdin,
-            stdin_flag: "--secret-stdin",
-            no_docker_config: self.no_docker_config,
-            secret_name: "access token",
-        })
-        .await
+impl SecretKind {
+    /// The flag that reads the secret from stdin.
+    fn stdin_flag(self) -> &'static str {
+        match self {
+            SecretKind::AccessToken => "--secret-stdin",
+            SecretKind::Password => "--password-stdin",
+        }
+    }
+
+    /// What the secret is, for the prompt.
+    fn name(self) -> &'static str {
+        match self {
+            SecretKind::AccessToken => "access token",
+            SecretKind::Password => "password",
+        }
     }
 }
 
-/// How a command asks for its credentials.
+/// How a command finds its credentials, from its options. The default asks every source
+/// for an access token.
+#[derive(Default)]
 pub(crate) struct Request {
+    /// What the secret is.
+    pub(crate) kind: SecretKind,
     /// `--username`.
     pub(crate) username: Option<String>,
     /// `--secret-stdin` or `--password-stdin`.
     pub(crate) from_stdin: bool,
-    /// The name of that flag, for messages.
-    pub(crate) stdin_flag: &'static str,
     /// `--no-docker-config`.
     pub(crate) no_docker_config: bool,
-    /// What the secret is, for the prompt: "access token" or "password".
-    pub(crate) secret_name: &'static str,
+    /// `--anonymous`: send none.
+    pub(crate) anonymous: bool,
+    /// `--code`: the second factor of a password login.
+    pub(crate) code: Option<String>,
 }
 
 /// A username and its secret, from one source.
 pub(crate) struct Resolved {
-    pub(crate) username: String,
-    pub(crate) secret: SecretString,
+    username: String,
+    secret: SecretString,
+    kind: SecretKind,
+}
+
+impl Resolved {
+    /// The username (or organization name).
+    pub(crate) fn username(&self) -> &str {
+        &self.username
+    }
+
+    /// Returns the library's credentials for this username and secret: the one place the
+    /// command line builds them.
+    pub(crate) fn into_credentials(self) -> Credentials {
+        match self.kind {
+            SecretKind::AccessToken => Credentials::secret(self.username, self.secret),
+            SecretKind::Password => Credentials::password(self.username, self.secret),
+        }
+    }
 }
 
 /// Returns the credentials of the first source that has them.
-pub(crate) async fn resolve(request: Request) -> Result<Resolved, Failure> {
-    let username = given_username(request.username)?;
+pub(crate) async fn resolve(request: &Request) -> Result<Resolved, Failure> {
+    let (username, secret) = first_found(request).await?;
+    Ok(Resolved {
+        username,
+        secret,
+        kind: request.kind,
+    })
+}
+
+/// The first source's username and secret.
+async fn first_found(request: &Request) -> Result<(String, SecretString), Failure> {
+    let stdin_flag = request.kind.stdin_flag();
+    let username = given_username(request.username.clone())?;
     if request.from_stdin {
         let secret = input::secret_from_stdin()?;
-        return Ok(found(require(username)?, secret, request.stdin_flag));
+        return Ok(found(require(username)?, secret, stdin_flag));
     }
     if let Some(secret) = env::var_os("DOCKERHUB_TOKEN") {
         let secret = Zeroizing::new(
@@ -95,10 +123,7 @@ pub(crate) async fn resolve(request: Request) -> Result<Resolved, Failure> {
     }
 
     let mut looked_at = vec![
-        format!(
-            "--username with {flag} ({flag} not given)",
-            flag = request.stdin_flag
-        ),
+        format!("--username with {stdin_flag} ({stdin_flag} not given)"),
         "DOCKERHUB_USERNAME with DOCKERHUB_TOKEN (DOCKERHUB_TOKEN not set)".to_owned(),
     ];
     // Stored credentials that cannot be used: why, and the username they are for.
@@ -139,7 +164,7 @@ pub(crate) async fn resolve(request: Request) -> Result<Resolved, Failure> {
             stored_username = username;
         }
         let username = require(username.or(stored_username))?;
-        let prompt = format!("Docker Hub {} for {username}: ", request.secret_name);
+        let prompt = format!("Docker Hub {} for {username}: ", request.kind.name());
         let secret = input::secret_from_prompt(&prompt)?;
         return Ok(found(username, secret, "the terminal prompt"));
     }
@@ -153,7 +178,10 @@ pub(crate) async fn resolve(request: Request) -> Result<Resolved, Failure> {
 /// Returns the stored credentials when they are for the username asked for (if any) and
 /// hold a password or access token; else why not, in a phrase for the list of what was
 /// looked at.
-fn use_stored(stored: &StoredCredentials, wanted: Option<&str>) -> Result<Resolved, String> {
+fn use_stored(
+    stored: &StoredCredentials,
+    wanted: Option<&str>,
+) -> Result<(String, SecretString), String> {
     let source = stored.source();
     if let (Some(wanted), Some(stored_user)) = (wanted, stored.username())
         && wanted != stored_user
@@ -178,9 +206,9 @@ fn use_stored(stored: &StoredCredentials, wanted: Option<&str>) -> Result<Resolv
 }
 
 /// Logs where the credentials came from (with `-v`), never the secret.
-fn found(username: String, secret: SecretString, source: &str) -> Resolved {
+fn found(username: String, secret: SecretString, source: &str) -> (String, SecretString) {
     tracing::debug!(%username, source, "using these docker hub credentials");
-    Resolved { username, secret }
+    (username, secret)
 }
 
 /// Returns `--username`, else `DOCKERHUB_USERNAME`, refusing a blank one.

@@ -44,6 +44,19 @@ impl Failure {
     pub(crate) fn output(error: impl Display) -> Self {
         Failure::new(EXIT_OTHER, format!("cannot write the output: {error}"))
     }
+
+    /// The failure of a password login: a second factor nobody could give is exit 4 with
+    /// what to do.
+    pub(crate) fn password_login(error: dockerhub_auth::Error) -> Self {
+        if error.kind() == ErrorKind::SecondFactorRequired {
+            return Failure::new(
+                EXIT_SECOND_FACTOR,
+                "docker hub requires a second factor for this account: pass --code, or run in a \
+                 terminal to be asked for it",
+            );
+        }
+        error.into()
+    }
 }
 
 /// Returns the exit code of the contract for a library error.

@@ -2,16 +2,22 @@
 //!
 //! Replaces `curl … /v2/users/login | jq -r .token`. Built only with the `cli` feature, and
 //! only on top of the library's public API.
+//!
+//! `main` parses the command line, builds the [`Context`] once and runs the command with it.
+//! The files import downward only: `commands` (one file per command) over `manage` (what `pat`
+//! and `oat` share) over `context` (the clients, the cache decision, the credentials) over
+//! `options`, `credentials` and `cache`, over `input`, `output`, `help` and `failure`.
 
-mod args;
 mod cache;
 mod commands;
+mod context;
 mod credentials;
 mod failure;
-mod hub;
+mod help;
 mod input;
+mod manage;
+mod options;
 mod output;
-mod registry;
 
 use std::{io, process::ExitCode};
 
@@ -26,35 +32,37 @@ use tracing_subscriber::{
     registry::LookupSpan,
 };
 
-use crate::{
-    args::{Cli, Command},
-    failure::Failure,
-};
+use crate::{commands::Command, context::Context, options::GlobalOptions};
+
+/// Gets Docker Hub bearer tokens for shell scripts and CI jobs.
+///
+/// The token goes alone to stdout, so TOKEN=$(dockerhub-auth token) works; messages go to
+/// stderr.
+#[derive(Debug, Parser)]
+#[command(name = "dockerhub-auth", version, after_help = help::overview())]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+
+    #[command(flatten)]
+    options: GlobalOptions,
+
+    /// Log what happens on stderr (-vv for the HTTP stack too); never a secret or token
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+}
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing(cli.global.verbose);
-    match run(cli).await {
+    init_tracing(cli.verbose);
+    let ctx = Context::new(&cli.options, cli.command.options());
+    match cli.command.exec(&ctx).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             eprintln!("dockerhub-auth: {}", failure.message);
             ExitCode::from(failure.code)
         }
-    }
-}
-
-async fn run(cli: Cli) -> Result<(), Failure> {
-    let global = &cli.global;
-    match cli.command {
-        Command::Token(args) => commands::token::run(args, global).await,
-        Command::Login(args) => commands::login::run(args, global).await,
-        Command::Inspect(args) => commands::inspect::run(args),
-        Command::Pat(args) => commands::pat::run(args, global).await,
-        Command::Oat(args) => commands::oat::run(args, global).await,
-        Command::RegistryToken(args) => commands::registry_token::run(args, global).await,
-        Command::RateLimit(args) => commands::rate_limit::run(args, global).await,
-        Command::Logout(args) => commands::logout::run(args),
     }
 }
 
@@ -100,5 +108,39 @@ where
             .field_format()
             .format_fields(writer.by_ref(), event)?;
         writeln!(writer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    /// Every command takes every global option after its name (hidden where it does not read
+    /// it), so that no command refuses what the product's contract calls global.
+    #[test]
+    fn every_command_takes_the_global_options_after_its_name() {
+        let mut cli = Cli::command();
+        cli.build();
+        let mut commands: Vec<&clap::Command> = cli.get_subcommands().collect();
+        while let Some(command) = commands.pop() {
+            if command.get_name() == "help" {
+                continue;
+            }
+            for id in ["base_url", "timeout", "json", "no_cache", "verbose"] {
+                assert!(
+                    command.get_arguments().any(|arg| arg.get_id() == id),
+                    "{} does not take {id}",
+                    command.get_name()
+                );
+            }
+            commands.extend(command.get_subcommands());
+        }
     }
 }

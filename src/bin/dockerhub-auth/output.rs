@@ -6,6 +6,10 @@ use dockerhub_auth::Token;
 
 use crate::failure::Failure;
 
+/// What `--json` prints for the commands that print a token with [`print_token`].
+pub(crate) const TOKEN_JSON_HELP: &str =
+    "Print {\"token\", \"expires_at\", \"username\"} as JSON instead of the token alone";
+
 /// Prints the token alone on one line, or `{"token", "expires_at", "username"}` with
 /// `--json`.
 pub(crate) fn print_token(token: &Token, json: bool) -> Result<(), Failure> {

@@ -1,19 +1,33 @@
 //! `dockerhub-auth inspect`: the claims of a token, decoded without verifying its signature.
+//! It sends nothing, so it reads no global option but `-v`.
 
 use clap::Args;
 use dockerhub_auth::Token;
 
-use crate::{failure::Failure, input, output::write_stdout};
+use crate::{
+    context::Context,
+    failure::Failure,
+    help, input,
+    options::{GlobalOptions, sends_nothing},
+    output::write_stdout,
+};
 
 /// Print the claims of a token as JSON, decoded without verifying its signature
 #[derive(Debug, Args)]
+#[command(
+    mut_args(sends_nothing),
+    after_help = help::page(&["Reads the token from stdin when TOKEN is not given."], &[], &[]),
+)]
 pub(crate) struct InspectArgs {
     /// The token; prefer stdin, since arguments are visible to other users
     #[arg(value_name = "TOKEN")]
     token: Option<String>,
+
+    #[command(flatten)]
+    pub(crate) options: GlobalOptions,
 }
 
-pub(crate) fn run(args: InspectArgs) -> Result<(), Failure> {
+pub(crate) async fn exec(_ctx: &Context, args: InspectArgs) -> Result<(), Failure> {
     let token = Token::from_secret(input::token(args.token)?.as_str());
     // Not a JWT is invalid input (exit 2), as the contract says: the token is the input.
     let claims = token

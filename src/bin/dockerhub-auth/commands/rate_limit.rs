@@ -6,24 +6,39 @@ use std::time::Duration;
 use clap::Args;
 use dockerhub_auth::PullLimit;
 
-use crate::{args::Global, failure::Failure, output::write_stdout, registry::RegistryArgs};
+use crate::{
+    context::Context,
+    failure::Failure,
+    help,
+    options::{RegistryOptions, WithCredentials, hidden},
+    output::write_stdout,
+};
 
 /// Show how many pulls are left (HEAD of ratelimitpreview/test with a pull token; not
 /// counted as a pull)
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("base_url", hidden),
+    mut_arg("json", |arg| arg.help(
+        "Print {\"limit\", \"remaining\", \"window_seconds\", \"source\"} as JSON instead of one \
+         line, null for what the registry did not report"
+    )),
+    after_help = help::page(
+        &["Prints one line such as \"76 of 100 pulls left in a 6 h window (source 203.0.113.7)\"; \
+           with --json, {\"limit\", \"remaining\", \"window_seconds\", \"source\"}, null for \
+           what the registry did not report."],
+        help::REGISTRY_VARIABLES,
+        &[help::REGISTRY_CREDENTIALS, help::NO_SECRET_ARGUMENT, help::CACHE],
+    ),
+)]
 pub(crate) struct RateLimitArgs {
     #[command(flatten)]
-    registry: RegistryArgs,
+    pub(crate) options: WithCredentials<RegistryOptions>,
 }
 
-pub(crate) async fn run(args: RateLimitArgs, global: &Global) -> Result<(), Failure> {
-    let credentials = args.registry.credentials().await?;
-    let registry = args.registry.registry(global)?;
-    let limit = match &credentials {
-        Some(credentials) => registry.pull_limit(credentials).await?,
-        None => registry.anonymous_pull_limit().await?,
-    };
-    if global.json {
+pub(crate) async fn exec(ctx: &Context, _args: RateLimitArgs) -> Result<(), Failure> {
+    let limit = ctx.pull_limit().await?;
+    if ctx.json() {
         let document = serde_json::json!({
             "limit": limit.limit(),
             "remaining": limit.remaining(),

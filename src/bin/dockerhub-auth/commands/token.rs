@@ -2,29 +2,32 @@
 //! token cache.
 
 use clap::Args;
-use dockerhub_auth::Credentials;
 
 use crate::{
-    args::Global,
-    cache::with_cache,
-    credentials::{Resolved, SecretArgs},
+    context::Context,
     failure::Failure,
-    hub::hub,
-    output::print_token,
+    help,
+    options::{SecretOptions, WithCredentials},
+    output::{TOKEN_JSON_HELP, print_token},
 };
 
 /// Exchange a personal access token, organization access token or password for a
 /// short-lived token (POST /v2/auth/token)
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("json", |arg| arg.help(TOKEN_JSON_HELP)),
+    after_help = help::page(
+        &[],
+        help::HUB_VARIABLES,
+        &[&help::credentials("--secret-stdin"), help::NO_SECRET_ARGUMENT, help::CACHE],
+    ),
+)]
 pub(crate) struct TokenArgs {
     #[command(flatten)]
-    credentials: SecretArgs,
+    pub(crate) options: WithCredentials<SecretOptions>,
 }
 
-pub(crate) async fn run(args: TokenArgs, global: &Global) -> Result<(), Failure> {
-    let hub = hub(global)?;
-    let Resolved { username, secret } = args.credentials.resolve().await?;
-    let session = hub.session_builder(Credentials::access_token(username, secret));
-    let token = with_cache(session, global).build().token().await?;
-    print_token(&token, global.json)
+pub(crate) async fn exec(ctx: &Context, _args: TokenArgs) -> Result<(), Failure> {
+    let token = ctx.session().await?.token().await?;
+    print_token(&token, ctx.json())
 }

@@ -1,0 +1,229 @@
+//! The option groups a command flattens into its arguments, so that its `--help` lists what
+//! it reads: the global options, and where its credentials come from.
+//!
+//! The global options ([`GlobalOptions`]) are the product's: every command takes them before
+//! its name (`dockerhub-auth --json token`) and after it (`dockerhub-auth token --json`). The
+//! top level and every command flatten the same group, so clap sees one argument per option
+//! and carries a value given on either side to both; [`Context`](crate::context::Context)
+//! merges the two all the same. A command hides from its help the global options it does not
+//! read (`mut_arg("base_url", hidden)`, or `mut_args(sends_nothing)` for all four), which it
+//! still accepts so that no script breaks, and says what its `--json` prints
+//! (`mut_arg("json", …)`).
+//!
+//! A command that takes credentials flattens [`WithCredentials`] over the group that says
+//! where they come from ([`SecretOptions`], [`PasswordOptions`], [`RegistryOptions`]); a new
+//! way to authenticate is one more group, or one more field of these.
+
+use std::time::Duration;
+
+use clap::{Arg, Args};
+
+use crate::credentials::{Request, SecretKind};
+
+/// A command's options, as the [`Context`](crate::context::Context) reads them: one more option
+/// group the context needs is one more method here.
+pub(crate) trait CommandOptions {
+    /// The global options given after the command's name.
+    fn global(&self) -> &GlobalOptions;
+
+    /// How the command finds its credentials (the default sources, for a command that
+    /// sends none).
+    fn credentials(&self) -> Request {
+        Request::default()
+    }
+
+    /// `--registry`, for a command that talks to a registry.
+    fn registry(&self) -> Option<String> {
+        None
+    }
+}
+
+/// The options of a command that takes credentials: where they come from (`C`), and the
+/// global options.
+#[derive(Debug, Args)]
+pub(crate) struct WithCredentials<C: CredentialOptions> {
+    #[command(flatten)]
+    credentials: C,
+
+    #[command(flatten)]
+    global: GlobalOptions,
+}
+
+impl<C: CredentialOptions> CommandOptions for WithCredentials<C> {
+    fn global(&self) -> &GlobalOptions {
+        &self.global
+    }
+
+    fn credentials(&self) -> Request {
+        self.credentials.request()
+    }
+
+    fn registry(&self) -> Option<String> {
+        self.credentials.registry()
+    }
+}
+
+/// An option group that says where a command's credentials come from (and, for the registry
+/// commands, where they are sent).
+pub(crate) trait CredentialOptions: Args {
+    /// Returns how to find the credentials the options name.
+    fn request(&self) -> Request;
+
+    /// `--registry`, for a command that talks to a registry.
+    fn registry(&self) -> Option<String> {
+        None
+    }
+}
+
+/// `--base-url`, `--timeout`, `--json` and `--no-cache`. (`-v` is read by `main` for every
+/// command, so it is global at the top level only.)
+///
+/// Global (`global = true`) so that `pat` and `oat` take them after their verb too.
+#[derive(Debug, Args)]
+pub(crate) struct GlobalOptions {
+    /// Where to send requests [env: DOCKERHUB_URL] [default: https://hub.docker.com]
+    #[arg(long, global = true, value_name = "URL")]
+    pub(crate) base_url: Option<String>,
+
+    /// Time allowed for each request, in seconds (decimals allowed) [default: 30]
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub(crate) timeout: Option<Duration>,
+
+    /// Print JSON instead of plain text (each command's help says what it prints)
+    #[arg(long, global = true)]
+    pub(crate) json: bool,
+
+    /// Neither read nor write the token cache [env: DOCKERHUB_AUTH_NO_CACHE=1]
+    #[arg(long, global = true)]
+    pub(crate) no_cache: bool,
+}
+
+impl CommandOptions for GlobalOptions {
+    fn global(&self) -> &GlobalOptions {
+        self
+    }
+}
+
+/// Hides a global option from the help of a command that does not read it.
+pub(crate) fn hidden(arg: Arg) -> Arg {
+    arg.hide(true)
+}
+
+/// Hides the global options of the commands that send something (`--base-url`, `--timeout`,
+/// `--json`, `--no-cache`) from the help of a command that sends nothing:
+/// `#[command(mut_args(sends_nothing))]`.
+pub(crate) fn sends_nothing(arg: Arg) -> Arg {
+    match arg.get_id().as_str() {
+        "base_url" | "timeout" | "json" | "no_cache" => arg.hide(true),
+        _ => arg,
+    }
+}
+
+/// Where the secret of `token`, `registry-token` and `rate-limit` comes from: a password, or
+/// a personal or organization access token.
+#[derive(Debug, Args)]
+pub(crate) struct SecretOptions {
+    /// The username, or the organization name for an organization access token
+    /// [env: DOCKERHUB_USERNAME]
+    #[arg(long, value_name = "USERNAME")]
+    username: Option<String>,
+
+    /// Read the secret (password, personal or organization access token) from stdin (one
+    /// line)
+    #[arg(long)]
+    secret_stdin: bool,
+
+    /// Do not use the credentials `docker login` stored (Docker's config and credential
+    /// helpers)
+    #[arg(long)]
+    no_docker_config: bool,
+}
+
+impl CredentialOptions for SecretOptions {
+    fn request(&self) -> Request {
+        Request {
+            kind: SecretKind::AccessToken,
+            username: self.username.clone(),
+            from_stdin: self.secret_stdin,
+            no_docker_config: self.no_docker_config,
+            ..Request::default()
+        }
+    }
+}
+
+/// How `login`, `pat` and `oat` log in: with a password (Docker Hub refuses to manage tokens
+/// for a token issued from an access token), and a second factor when Hub asks for one.
+/// Global, so that `pat` and `oat` take them after their verb too.
+#[derive(Debug, Args)]
+pub(crate) struct PasswordOptions {
+    /// The username (for `oat`, an owner of the organization) [env: DOCKERHUB_USERNAME]
+    #[arg(long, value_name = "USERNAME", global = true)]
+    username: Option<String>,
+
+    /// Read the password from stdin (one line)
+    #[arg(long, global = true)]
+    password_stdin: bool,
+
+    /// Do not use the credentials `docker login` stored (Docker's config and credential
+    /// helpers)
+    #[arg(long, global = true)]
+    no_docker_config: bool,
+
+    /// The one-time TOTP or recovery code, for an account with two-factor authentication
+    #[arg(long, value_name = "CODE", global = true)]
+    code: Option<String>,
+}
+
+impl CredentialOptions for PasswordOptions {
+    fn request(&self) -> Request {
+        Request {
+            kind: SecretKind::Password,
+            username: self.username.clone(),
+            from_stdin: self.password_stdin,
+            no_docker_config: self.no_docker_config,
+            code: self.code.clone(),
+            ..Request::default()
+        }
+    }
+}
+
+/// The registry `registry-token` and `rate-limit` talk to, and the credentials they send to
+/// its token service (or not).
+#[derive(Debug, Args)]
+pub(crate) struct RegistryOptions {
+    /// The registry [env: DOCKERHUB_REGISTRY_URL] [default: https://registry-1.docker.io]
+    #[arg(long, value_name = "URL")]
+    registry: Option<String>,
+
+    /// Send no credentials: the token (and the limit) of anonymous pulls from this address
+    #[arg(long, conflicts_with_all = ["username", "secret_stdin", "no_docker_config"])]
+    anonymous: bool,
+
+    #[command(flatten)]
+    credentials: SecretOptions,
+}
+
+impl CredentialOptions for RegistryOptions {
+    /// None with `--anonymous`.
+    fn request(&self) -> Request {
+        Request {
+            anonymous: self.anonymous,
+            ..self.credentials.request()
+        }
+    }
+
+    fn registry(&self) -> Option<String> {
+        self.registry.clone()
+    }
+}
+
+fn parse_seconds(value: &str) -> Result<Duration, String> {
+    let seconds: f64 = value
+        .trim()
+        .parse()
+        .map_err(|_| format!("{value:?} is not a number of seconds"))?;
+    match Duration::try_from_secs_f64(seconds) {
+        Ok(duration) if !duration.is_zero() => Ok(duration),
+        _ => Err(format!("{value:?} is not a positive number of seconds")),
+    }
+}

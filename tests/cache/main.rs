@@ -1,0 +1,11 @@
+//! The token cache on disk (`DiskCache`), shared by sessions as separate processes would
+//! share it. Every cache lives in a temporary directory.
+//!
+//! One test binary, one module per concept (run one with `cargo test --test cache disk::`).
+
+#[path = "../support/mod.rs"]
+mod support;
+
+// Unix only: elsewhere there is no disk cache (see `DiskCache`).
+#[cfg(unix)]
+mod disk;
