@@ -146,20 +146,20 @@ impl Registry {
     ///
     /// # Errors
     ///
-    /// - [`InvalidInput`](ErrorKind::InvalidInput): empty credentials, or a token service
+    /// - [`InvalidInput`](crate::ErrorKind::InvalidInput): empty credentials, or a token service
     ///   on `http://` that is not loopback; nothing was sent to it;
-    /// - [`CredentialsRejected`](ErrorKind::CredentialsRejected): the token service refused
+    /// - [`CredentialsRejected`](crate::ErrorKind::CredentialsRejected): the token service refused
     ///   the credentials (401), with its message (for anonymous credentials: it wants some;
     ///   for an identity token: it expired or was revoked);
-    /// - [`UnexpectedResponse`](ErrorKind::UnexpectedResponse): the registry does not use
+    /// - [`UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse): the registry does not use
     ///   token authentication (its `GET /v2/` answered 200, or 401 without a Bearer
     ///   challenge), another unexpected status, or, for an identity token, a token service
     ///   without the OAuth2 form;
-    /// - [`InvalidResponse`](ErrorKind::InvalidResponse): a challenge whose realm is not a
+    /// - [`InvalidResponse`](crate::ErrorKind::InvalidResponse): a challenge whose realm is not a
     ///   URL, or an answer without a token;
-    /// - [`RateLimited`](ErrorKind::RateLimited), [`Forbidden`](ErrorKind::Forbidden),
-    ///   [`Timeout`](ErrorKind::Timeout), [`Transport`](ErrorKind::Transport),
-    ///   [`Unavailable`](ErrorKind::Unavailable), [`Runtime`](ErrorKind::Runtime).
+    /// - [`RateLimited`](crate::ErrorKind::RateLimited), [`Forbidden`](crate::ErrorKind::Forbidden),
+    ///   [`Timeout`](crate::ErrorKind::Timeout), [`Transport`](crate::ErrorKind::Transport),
+    ///   [`Unavailable`](crate::ErrorKind::Unavailable), [`Runtime`](crate::ErrorKind::Runtime).
     #[tracing::instrument(name = "registry_token", skip_all)]
     pub async fn token(
         &self,
@@ -181,7 +181,7 @@ impl Registry {
     /// # Errors
     ///
     /// The same as [`token`](Self::token); a registry that refuses the token for the probe
-    /// (401) is [`CredentialsRejected`](ErrorKind::CredentialsRejected).
+    /// (401) is [`CredentialsRejected`](crate::ErrorKind::CredentialsRejected).
     #[tracing::instrument(name = "pull_limit", skip_all)]
     pub async fn pull_limit(&self, credentials: &Credentials) -> Result<PullLimit> {
         credentials.account()?;
