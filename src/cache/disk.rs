@@ -64,12 +64,17 @@ impl Disk {
         self.cache.dir()
     }
 
-    /// Opens the store on first use. A store that cannot be used is reported once (a
-    /// warning, or a debug event on platforms without a cache), and the source goes on
-    /// without it.
-    pub(super) async fn open(&self) -> Option<Opened> {
+    /// Opens the store on first use and reads the source's token entry (without the lock),
+    /// in one trip: a token served from disk costs one trip to the blocking pool. A store
+    /// that cannot be used is reported once (a warning, or a debug event on platforms
+    /// without a cache), and the source goes on without it: `None`.
+    pub(super) async fn open_and_read<T: Cacheable>(
+        &self,
+    ) -> Option<(Opened, Option<StoredToken<T>>)> {
         if let Some(opened) = self.opened.get() {
-            return opened.clone();
+            let opened = opened.clone()?;
+            let token = opened.read_token().await;
+            return Some((opened, token));
         }
         let Some(dir) = self.cache.dir().map(Path::to_owned) else {
             tracing::debug!("no location for the token cache (HOME is not set): not using it");
@@ -78,20 +83,26 @@ impl Disk {
         };
         let grant = self.grant.clone();
         let shown = dir.clone();
-        let opened = match tokio::task::spawn_blocking(move || open(&dir, &grant)).await {
-            Ok(Ok(opened)) => Some(opened),
+        let outcome = tokio::task::spawn_blocking(move || {
+            let opened = open(&dir, &grant)?;
+            let token = read_token(&*opened.store, &opened.token_name);
+            Ok((opened, token))
+        })
+        .await;
+        let (opened, token) = match outcome {
+            Ok(Ok((opened, token))) => (Some(opened), token),
             Ok(Err(Unusable::Unsupported)) => {
                 tracing::debug!("the token cache is not used on this platform");
-                None
+                (None, None)
             }
             Ok(Err(Unusable::Unsafe(why) | Unusable::Failed(why))) => {
                 warn_once(&shown, &format!("{why}; going on without the token cache"));
-                None
+                (None, None)
             }
             Err(_) => return None, // the runtime is shutting down: try again next time
         };
         let _ = self.opened.set(opened.clone());
-        opened
+        opened.map(|opened| (opened, token))
     }
 }
 

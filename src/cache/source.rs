@@ -217,19 +217,23 @@ impl<T: Cacheable> Inner<T> {
     /// process and (under the lock) on disk; then the fetch, whose outcome is written back.
     async fn resolve(&self, before: Known<T>, invalidated_at: Option<SystemTime>) -> Resolution<T> {
         let settings = &self.settings;
-        let disk = match &self.disk {
-            Some(disk) => disk.open().await,
-            None => None,
-        };
         // First without the lock: a fresh entry needs no waiting.
         let mut known = before.clone();
-        if let Some(disk) = &disk {
-            let stored = disk.read_token().await;
-            known = known.with_stored_token(settings, stored, invalidated_at, self.clock.now());
-            if let Some(resolution) = self.served(known.clone(), &before) {
-                return resolution;
+        let disk = match &self.disk {
+            Some(disk) => disk.open_and_read().await,
+            None => None,
+        };
+        let disk = match disk {
+            Some((disk, stored)) => {
+                let now = self.clock.now();
+                known = known.with_stored_token(settings, stored, invalidated_at, now);
+                if let Some(resolution) = self.served(known.clone(), &before) {
+                    return resolution;
+                }
+                Some(disk)
             }
-        }
+            None => None,
+        };
         let refusal = match self.refusal().await {
             Ok(refusal) => refusal,
             Err(error) => return known.settle(settings, Err(error), self.clock.now()),
