@@ -392,6 +392,7 @@ mod login;
 mod registry;
 mod retry;
 mod rfc3339;
+mod safe_file;
 mod scrub;
 mod session;
 mod token;

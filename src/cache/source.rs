@@ -267,6 +267,12 @@ impl<T: Cacheable> Inner<T> {
         let settings = &self.settings;
         let on_disk = disk.refusal_name(refusal);
         let locked = disk.lock_and_read::<T>(&on_disk, settings.lock_wait).await;
+        if !locked.usable {
+            // The store is not to be trusted (it said why): as without a disk.
+            let resolution = known.settle(settings, (self.fetch)().await, self.clock.now());
+            self.remember(&resolution, in_memory);
+            return resolution;
+        }
         let now = self.clock.now();
         let had_refusal = locked.refusal.is_some();
         let stored_refusal = locked.refusal.map(|stored| Remembered::stored(stored, now));

@@ -16,8 +16,6 @@ use std::{
     borrow::Cow,
     ffi::OsString,
     fmt,
-    fs::File,
-    io::{self, Read},
     path::{Path, PathBuf},
     time::Duration,
 };
@@ -27,7 +25,10 @@ use zeroize::Zeroizing;
 
 pub use stored::{CredentialSource, StoredCredentials};
 
-use crate::{Error, ErrorKind, Result};
+use crate::{
+    Error, ErrorKind, Result,
+    safe_file::{self, Links, Refused},
+};
 use config::{ConfigFile, Entry, Origin};
 use helper::Answer;
 
@@ -326,31 +327,26 @@ impl DockerCredentialStore {
     }
 }
 
-/// Reads a config file, or `None` when there is none.
+/// Reads a config file, or `None` when there is none: only a regular file (a link to one is
+/// followed, as the docker CLI does), opened without blocking (a FIFO named `config.json`
+/// is an error at once, never a hang), of at most [`CONFIG_CAP`] bytes.
 fn read_config(path: &Path) -> Result<Option<Zeroizing<String>>> {
-    let cannot_read =
-        |err: io::Error| store_error(format!("cannot read {}: {err}", path.display()));
-    let file = match File::open(path) {
-        Ok(file) => file,
-        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(err) => return Err(cannot_read(err)),
+    let mut bytes = match safe_file::read(path, Links::Follow, CONFIG_CAP) {
+        Ok(bytes) => bytes,
+        Err(Refused::Missing) => return Ok(None),
+        Err(refused) => return Err(store_error(refused.describe("the docker config", path))),
     };
-    let size = file.metadata().map(|meta| meta.len()).unwrap_or(0);
-    // Room for the whole file up front, so that no partial copy of it is left behind by a
-    // reallocation.
-    let capacity = usize::try_from(size.min(CONFIG_CAP) + 1).unwrap_or(0);
-    let mut json = Zeroizing::new(String::with_capacity(capacity));
-    file.take(CONFIG_CAP + 1)
-        .read_to_string(&mut json)
-        .map_err(cannot_read)?;
-    if json.len() as u64 > CONFIG_CAP {
-        return Err(store_error(format!(
-            "{} is larger than {} MiB",
-            path.display(),
-            CONFIG_CAP / (1024 * 1024)
-        )));
+    // The buffer moves into the string (no copy); either way it is wiped when dropped.
+    match String::from_utf8(std::mem::take(&mut *bytes)) {
+        Ok(json) => Ok(Some(Zeroizing::new(json))),
+        Err(error) => {
+            drop(Zeroizing::new(error.into_bytes()));
+            Err(store_error(format!(
+                "cannot read {}: it is not UTF-8 text",
+                path.display()
+            )))
+        }
     }
-    Ok(Some(json))
 }
 
 impl fmt::Display for DockerCredentialStore {

@@ -9,3 +9,6 @@ mod support;
 // Unix only: elsewhere there is no disk cache (see `DiskCache`).
 #[cfg(unix)]
 mod disk;
+// FIFOs, links, a foreign key and foreign temporaries in the cache directory.
+#[cfg(unix)]
+mod hostile_files;
