@@ -275,7 +275,9 @@ impl<T: Cacheable> Inner<T> {
         }
         let now = self.clock.now();
         let had_refusal = locked.refusal.is_some();
-        let stored_refusal = locked.refusal.map(|stored| Remembered::stored(stored, now));
+        let stored_refusal = locked
+            .refusal
+            .and_then(|stored| Remembered::stored(stored, now));
         let known = known
             .with_stored_token(settings, locked.token, invalidated_at, now)
             .with_refusal(stored_refusal, invalidated_at);

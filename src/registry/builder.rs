@@ -135,7 +135,8 @@ impl RegistryBuilder {
 
     /// Sets how long a rejection of the credentials by the token service is answered again
     /// without a request: each failed login counts toward Docker Hub's lockout of the name.
-    /// [`Registry::invalidate`] forgets it sooner.
+    /// [`Registry::invalidate`] forgets it sooner. Nothing is remembered for more than an
+    /// hour: a longer cool-down counts as one hour.
     ///
     /// Default: 10 minutes, Docker Hub's lockout window.
     pub fn cool_down(mut self, cool_down: Duration) -> Self {

@@ -146,6 +146,11 @@ impl Cacheable for RegistryToken {
         Some(self.inner.lifetime)
     }
 
+    /// `issued_at` (or its arrival) plus `expires_in`.
+    fn expires_at(&self) -> Option<SystemTime> {
+        Some(self.inner.expires_at)
+    }
+
     fn details(&self) -> Value {
         let issued_at_ms = self
             .inner

@@ -62,6 +62,8 @@ impl SessionBuilder {
     /// Sets how long a rejection ([`CredentialsRejected`](crate::ErrorKind::CredentialsRejected),
     /// [`Forbidden`](crate::ErrorKind::Forbidden)) is returned again without a request,
     /// unless [`Session::invalidate`] is called first. Zero sends the next request at once.
+    /// Nothing is remembered for more than an hour: a longer cool-down counts as one hour
+    /// (and so does a rate limit's wait, however long the server asked for).
     ///
     /// Default: 10 minutes, the window of Docker Hub's lockout of a username after repeated
     /// failed logins.

@@ -12,3 +12,7 @@ mod disk;
 // FIFOs, links, a foreign key and foreign temporaries in the cache directory.
 #[cfg(unix)]
 mod hostile_files;
+// How long what the disk remembers is believed: an hour at most, never from the future,
+// never past a token's own expiry.
+#[cfg(unix)]
+mod remembered_bounds;
