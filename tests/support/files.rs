@@ -79,3 +79,28 @@ pub fn shift_ms(entry: &mut Value, pointer: &str, by: i64) {
 
 /// Milliseconds in an hour, for [`shift_ms`].
 pub const HOUR_MS: i64 = 60 * 60 * 1000;
+
+/// Returns whether the process `pid` (not a child of this one) has exited, or does so within
+/// [`HANG`]: a zombie counts as exited, as its parent may never reap it. Waits on a pidfd,
+/// without polling.
+#[cfg(target_os = "linux")]
+pub fn exits_within_hang_bound(pid: i32) -> bool {
+    use rustix::{
+        event::{PollFd, PollFlags, Timespec, poll},
+        io::Errno,
+        process::{Pid, PidfdFlags, pidfd_open},
+    };
+    let pid = Pid::from_raw(pid).expect("a process id");
+    let pidfd = match pidfd_open(pid, PidfdFlags::empty()) {
+        Ok(pidfd) => pidfd,
+        Err(Errno::SRCH) => return true, // exited and reaped
+        Err(error) => panic!("pidfd_open({pid:?}): {error}"),
+    };
+    let mut fds = [PollFd::new(&pidfd, PollFlags::IN)];
+    let bound = Timespec {
+        tv_sec: HANG.as_secs().try_into().unwrap(),
+        tv_nsec: 0,
+    };
+    // Readable once the process has exited.
+    poll(&mut fds, Some(&bound)).unwrap() == 1
+}
