@@ -384,6 +384,7 @@ mod access_tokens;
 mod base_url;
 mod cache;
 mod credentials;
+mod deadline;
 mod docker_config;
 mod error;
 mod headers;

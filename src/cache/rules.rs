@@ -12,7 +12,7 @@
 use std::time::{Duration, SystemTime};
 
 use super::cacheable::Cacheable;
-use crate::{Error, ErrorKind};
+use crate::{Error, ErrorKind, deadline::Deadline};
 
 /// Nothing is reused for longer than this, whatever a token's `exp` says.
 pub(crate) const MAX_REUSE: Duration = Duration::from_secs(24 * 60 * 60);
@@ -50,6 +50,9 @@ pub(crate) struct Settings {
     pub(crate) remember_second_factor_rejection: bool,
     /// How long to wait for another process refreshing the same token.
     pub(crate) lock_wait: Duration,
+    /// The instant the owner's operations must be over by (its retry policy's
+    /// [`deadline_at`](crate::RetryPolicy::deadline_at)): no lock is waited for past it.
+    pub(crate) ends_by: Deadline,
 }
 
 /// When, counted from its arrival, a token is refreshed, and until when it may still be
@@ -94,6 +97,12 @@ impl Settings {
                 }
             }
         }
+    }
+
+    /// Returns how long to wait for another process refreshing the same token: the lock
+    /// wait, shortened to the time left before the owner's deadline.
+    pub(crate) fn lock_wait(&self) -> Duration {
+        self.ends_by.bound(self.lock_wait)
     }
 
     /// Returns how long `error` is handed out again instead of a request (at most
@@ -194,6 +203,7 @@ mod tests {
             backoff: Duration::from_secs(5),
             remember_second_factor_rejection: false,
             lock_wait: Duration::from_secs(30),
+            ends_by: Deadline::NONE,
         }
     }
 

@@ -266,7 +266,9 @@ impl<T: Cacheable> Inner<T> {
     ) -> Resolution<T> {
         let settings = &self.settings;
         let on_disk = disk.refusal_name(refusal);
-        let locked = disk.lock_and_read::<T>(&on_disk, settings.lock_wait).await;
+        let locked = disk
+            .lock_and_read::<T>(&on_disk, settings.lock_wait())
+            .await;
         if !locked.usable {
             // The store is not to be trusted (it said why): as without a disk.
             let resolution = known.settle(settings, (self.fetch)().await, self.clock.now());

@@ -27,6 +27,7 @@ pub use stored::{CredentialSource, StoredCredentials};
 
 use crate::{
     Error, ErrorKind, Result,
+    deadline::Deadline,
     safe_file::{self, Links, Refused},
 };
 use config::{ConfigFile, Entry, Origin};
@@ -78,6 +79,7 @@ pub struct DockerCredentialStore {
     location: Location,
     search_path: Option<OsString>,
     helper_timeout: Duration,
+    ends_by: Deadline,
 }
 
 /// Where the config's JSON is.
@@ -133,6 +135,7 @@ impl DockerCredentialStore {
             location,
             search_path: set("PATH"),
             helper_timeout: helper::DEFAULT_TIMEOUT,
+            ends_by: Deadline::NONE,
         }
     }
 
@@ -143,6 +146,7 @@ impl DockerCredentialStore {
             location: Location::File(dir.as_ref().join("config.json")),
             search_path: std::env::var_os("PATH"),
             helper_timeout: helper::DEFAULT_TIMEOUT,
+            ends_by: Deadline::NONE,
         }
     }
 
@@ -153,6 +157,7 @@ impl DockerCredentialStore {
             location: Location::Json(json.into()),
             search_path: std::env::var_os("PATH"),
             helper_timeout: helper::DEFAULT_TIMEOUT,
+            ends_by: Deadline::NONE,
         }
     }
 
@@ -176,6 +181,19 @@ impl DockerCredentialStore {
         self
     }
 
+    /// Sets the instant a lookup must be over by: a helper still running then is killed
+    /// (on Unix with everything it started, its whole process group), and the lookup fails
+    /// with [`ErrorKind::CredentialStore`], whatever the [helper
+    /// timeout](Self::helper_timeout) says. Give it the same instant as the operations that
+    /// follow ([`RetryPolicy::deadline_at`](crate::RetryPolicy::deadline_at)) for one limit
+    /// on the whole work: the `dockerhub-auth` CLI does, from `--timeout`.
+    ///
+    /// Default: none; each helper runs for up to the helper timeout.
+    pub fn deadline_at(mut self, at: std::time::Instant) -> Self {
+        self.ends_by = Deadline::at(at);
+        self
+    }
+
     /// Returns Docker Hub's credentials from this store, or `None` when it holds none.
     ///
     /// Docker Hub's key is `https://index.docker.io/v1/`; `index.docker.io`, `docker.io` and
@@ -184,15 +202,19 @@ impl DockerCredentialStore {
     /// other spellings of Hub's key the config uses, until one answers.
     ///
     /// This blocks: it reads a file and may run a helper for up to the
-    /// [helper timeout](Self::helper_timeout). From async code, use
+    /// [helper timeout](Self::helper_timeout) (or until the [deadline](Self::deadline_at)).
+    /// The config is read only from a regular file (or a link to one), opened without
+    /// blocking: a FIFO or a device named `config.json` is an error at once. From async
+    /// code, use
     /// [`docker_hub_credentials_async`](Self::docker_hub_credentials_async).
     ///
     /// # Errors
     ///
     /// - [`ErrorKind::CredentialStore`] when the store cannot be read: an unreadable or
-    ///   malformed config, an `auth` that is not base64 of `user:secret`, a helper name that
-    ///   is not a plain name, or a helper that is missing from the search path, fails, runs
-    ///   past the timeout, prints more than 64 KiB or answers garbage. The message names the
+    ///   malformed config, one that is not a regular file or is larger than 4 MiB, an `auth`
+    ///   that is not base64 of `user:secret`, a helper name that is not a plain name, or a
+    ///   helper that is missing from the search path, fails, runs past the timeout or the
+    ///   deadline, prints more than 64 KiB or answers garbage. The message names the
     ///   file or helper (with the first line of a failing helper's stderr, scrubbed) and
     ///   never quotes a secret.
     /// - [`ErrorKind::InvalidInput`] when the helper timeout is zero.
@@ -309,7 +331,13 @@ impl DockerCredentialStore {
         for server_url in server_urls {
             tracing::debug!(helper = name, server = %server_url, "asking a docker credential helper");
             let source = CredentialSource::Helper(name.to_owned());
-            match helper::get(name, &program, server_url, self.helper_timeout)? {
+            let timeout = self.ends_by.bound(self.helper_timeout);
+            if timeout.is_zero() {
+                return Err(store_error(format!(
+                    "docker credential helper `{name}` was not run: the deadline has passed"
+                )));
+            }
+            match helper::get(name, &program, server_url, timeout)? {
                 Answer::Secret { username, secret } => {
                     return Ok(Some(StoredCredentials::with_secret(
                         username, secret, source,
@@ -367,6 +395,7 @@ impl fmt::Debug for DockerCredentialStore {
             .field("config", &format_args!("{self}")) // never the JSON itself
             .field("search_path", &self.search_path)
             .field("helper_timeout", &self.helper_timeout)
+            .field("ends_by", &self.ends_by.instant())
             .finish()
     }
 }

@@ -192,6 +192,7 @@ impl RegistryBuilder {
             other_hosts: true,
         })?;
         let docker_hub_host = is_docker_hub(&endpoint.base_url);
+        let ends_by = config.retry.ends_by();
         Ok(Registry {
             inner: Arc::new(Inner {
                 endpoint,
@@ -208,6 +209,7 @@ impl RegistryBuilder {
                         backoff: FAILURE_BACKOFF,
                         remember_second_factor_rejection: false,
                         lock_wait: config.timeout,
+                        ends_by,
                     },
                     config.disk_cache.clone(),
                 ),

@@ -122,6 +122,7 @@ impl SessionBuilder {
             backoff: self.failure_backoff,
             remember_second_factor_rejection: fetch::has_totp(&self.credentials),
             lock_wait: self.hub.request_timeout(),
+            ends_by: self.hub.retry_policy().ends_by(),
         };
         let (grant, refusal) = fetch::key_material(&self.hub, &self.credentials);
         let source = TokenSource::new(SourceConfig {

@@ -19,6 +19,9 @@ mod docker_credentials;
 mod hostile_files;
 // Where the global options go, and what each command's --help lists.
 mod options;
+// --timeout as the limit of a whole run: a hanging helper, retries.
+#[cfg(unix)]
+mod overall_deadline;
 mod pat_oat;
 mod pat_oat_login;
 mod registry;

@@ -22,9 +22,8 @@ fn tokens<'a>(server: &'a MockServer, token: &str) -> Mock<'a> {
         .unwrap();
     server.mock(|when, then| {
         when.path("/token");
-        then.status(200).json_body(
-            json!({ "token": token, "expires_in": 300, "issued_at": issued_at }),
-        );
+        then.status(200)
+            .json_body(json!({ "token": token, "expires_in": 300, "issued_at": issued_at }));
     })
 }
 
