@@ -12,8 +12,9 @@ use super::{
     DiskCache,
     cacheable::Cacheable,
     entry::{self, StoredFailure, StoredToken},
-    file::{FileStore, Unusable},
+    file::FileStore,
     key::{EntryName, KeyMaterial},
+    ownership::Unusable,
     store::{Lease, Locking, Store},
     warn_once,
 };

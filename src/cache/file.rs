@@ -27,7 +27,7 @@
 //! dies, so a crash never leaves a stale lock.
 
 use std::{
-    fs::{self, DirBuilder, File, Metadata, OpenOptions, TryLockError},
+    fs::{self, DirBuilder, File, OpenOptions, TryLockError},
     io::{self, Write},
     path::{Path, PathBuf},
     sync::atomic::{AtomicU64, Ordering},
@@ -38,6 +38,7 @@ use zeroize::Zeroizing;
 
 use super::{
     key::{EntryName, HASH_KEY_LEN, HashKey},
+    ownership::{Unusable, check_not_readable_by_others, check_owner_and_writers, check_platform},
     store::{Lease, Locking, Store},
     warn_once,
 };
@@ -54,17 +55,6 @@ const MAX_KEY_BYTES: u64 = HASH_KEY_LEN as u64 + 1;
 
 /// The longest pause between two tries of a lock.
 const MAX_LOCK_PAUSE: Duration = Duration::from_millis(20);
-
-/// Why the cache directory cannot be used.
-#[derive(Debug)]
-pub(crate) enum Unusable {
-    /// Not a Unix platform: permissions cannot be checked, so the cache is not used.
-    Unsupported,
-    /// Another user owns it, or others may write to it (or read the key).
-    Unsafe(String),
-    /// It could not be created or read.
-    Failed(String),
-}
 
 /// The cache directory, checked and with its key loaded.
 #[derive(Debug)]
@@ -377,54 +367,4 @@ fn write_new_key(dir: &Path) -> io::Result<PathBuf> {
     let (path, mut file) = create_temporary(dir, KEY_FILE)?;
     file.write_all(key.as_slice())?;
     Ok(path)
-}
-
-fn check_platform() -> Result<(), Unusable> {
-    if cfg!(unix) {
-        Ok(())
-    } else {
-        Err(Unusable::Unsupported)
-    }
-}
-
-/// Refuses what another user owns, or what the group or others may write.
-#[cfg(unix)]
-fn check_owner_and_writers(metadata: &Metadata, what: &str, path: &Path) -> Result<(), Unusable> {
-    use std::os::unix::fs::MetadataExt as _;
-    if metadata.uid() != rustix::process::geteuid().as_raw() {
-        return Err(Unusable::Unsafe(format!(
-            "{what} {} belongs to another user",
-            path.display()
-        )));
-    }
-    if metadata.mode() & 0o022 != 0 {
-        return Err(Unusable::Unsafe(format!(
-            "{what} {} is writable by other users",
-            path.display()
-        )));
-    }
-    Ok(())
-}
-
-/// Refuses a key the group or others may read.
-#[cfg(unix)]
-fn check_not_readable_by_others(metadata: &Metadata, path: &Path) -> Result<(), Unusable> {
-    use std::os::unix::fs::MetadataExt as _;
-    if metadata.mode() & 0o077 != 0 {
-        return Err(Unusable::Unsafe(format!(
-            "the token cache key {} is readable by other users",
-            path.display()
-        )));
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn check_owner_and_writers(_: &Metadata, _: &str, _: &Path) -> Result<(), Unusable> {
-    Err(Unusable::Unsupported)
-}
-
-#[cfg(not(unix))]
-fn check_not_readable_by_others(_: &Metadata, _: &Path) -> Result<(), Unusable> {
-    Err(Unusable::Unsupported)
 }

@@ -71,6 +71,7 @@ mod disk;
 mod entry;
 mod file;
 mod key;
+mod ownership;
 mod refusals;
 mod rules;
 mod source;
@@ -92,10 +93,7 @@ pub(crate) use rules::Settings;
 pub(crate) use source::{Fetch, RefusalKey, SourceConfig, TokenSource};
 pub(crate) use sources::Sources;
 
-use self::{
-    file::{FileStore, Unusable},
-    store::Store as _,
-};
+use self::{file::FileStore, ownership::Unusable, store::Store as _};
 use crate::{Error, ErrorKind, Result};
 
 /// A token cache on disk, shared by every process of the user: the second `token` of a CI
