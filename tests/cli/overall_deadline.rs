@@ -16,7 +16,7 @@ fn a_hanging_helper_is_stopped_with_its_children_when_the_timeout_is_up() {
     let server = MockServer::start();
     let temp = tempfile::tempdir().unwrap();
     let pid_file = temp.path().join("grandchild.pid");
-    let cli = Cli::new(&["token", "--base-url", &server.base_url(), "--timeout", "1"])
+    let cli = Cli::new(&["token", "--base-url", &server.base_url(), "--timeout", "3"])
         .env("PATH", format!("{}:/usr/bin:/bin", helpers().display()))
         .env("DOCKERHUB_AUTH_TEST_GRANDCHILD", &pid_file);
     fs::write(
@@ -53,11 +53,11 @@ fn no_retry_waits_past_the_timeout() {
         let mut busy = server.mock(|when, then| {
             when.path("/v2/auth/token");
             then.status(status)
-                .header("retry-after", "15")
+                .header("retry-after", "30")
                 .json_body(json!({ "detail": "busy" }));
         });
-        // The default policy would wait 15 s and ask twice more; 2 s leave no room for one.
-        let run = Cli::new(&["token", "--base-url", &server.base_url(), "--timeout", "2"])
+        // The default policy would wait 30 s and ask twice more; 5 s leave no room for one.
+        let run = Cli::new(&["token", "--base-url", &server.base_url(), "--timeout", "5"])
             .env("DOCKERHUB_USERNAME", "alice")
             .env("DOCKERHUB_TOKEN", "dckr_pat_x")
             .env("DOCKERHUB_AUTH_NO_CACHE", "1")

@@ -253,19 +253,26 @@ async fn a_timeout_after_the_request_was_sent_is_not_retried() {
     assert_eq!(silent.connections(), 2);
 }
 
-#[tokio::test]
-async fn the_deadline_ends_a_slow_attempt() {
-    let server = MockServer::start_async().await;
-    let slow = server
+/// Answers `/v2/auth/token` after half a minute: an attempt a deadline must end.
+async fn slow_token_route(server: &MockServer) -> httpmock::Mock<'_> {
+    server
         .mock_async(|when, then| {
             when.path("/v2/auth/token");
             then.status(200)
-                .delay(Duration::from_secs(3))
+                .delay(Duration::from_secs(30))
                 .json_body(json!({ "access_token": "late" }));
         })
-        .await;
+        .await
+}
+
+// The deadlines below leave two seconds for the request to reach the server: building the
+// HTTP client (on first use) and connecting take longer than 100 ms on a loaded machine.
+#[tokio::test]
+async fn the_deadline_ends_a_slow_attempt() {
+    let server = MockServer::start_async().await;
+    let slow = slow_token_route(&server).await;
     let hub = builder(&server.base_url())
-        .retry_policy(RetryPolicy::default().deadline(Duration::from_millis(100)))
+        .retry_policy(RetryPolicy::default().deadline(Duration::from_secs(2)))
         .build()
         .unwrap();
     let err = hub.create_access_token("alice", "pw12").await.unwrap_err();
@@ -317,15 +324,8 @@ async fn one_instant_bounds_every_operation_wherever_it_starts() {
 #[tokio::test]
 async fn the_instant_ends_a_slow_attempt() {
     let server = MockServer::start_async().await;
-    let slow = server
-        .mock_async(|when, then| {
-            when.path("/v2/auth/token");
-            then.status(200)
-                .delay(Duration::from_secs(3))
-                .json_body(json!({ "access_token": "late" }));
-        })
-        .await;
-    let ends_by = std::time::Instant::now() + Duration::from_millis(100);
+    let slow = slow_token_route(&server).await;
+    let ends_by = std::time::Instant::now() + Duration::from_secs(2);
     let hub = builder(&server.base_url())
         .retry_policy(RetryPolicy::default().deadline_at(ends_by))
         .build()
