@@ -343,9 +343,10 @@ fn stop(child: &mut Child) {
 }
 
 fn timed_out(name: &str, timeout: Duration) -> crate::Error {
+    // To a tenth of a second: a timeout cut to what is left of a deadline is not round.
+    let seconds = (timeout.as_secs_f64() * 10.0).round() / 10.0;
     store_error(format!(
-        "docker credential helper `{name}` did not answer within {}s; stopped it",
-        timeout.as_secs_f64()
+        "docker credential helper `{name}` did not answer within {seconds}s; stopped it"
     ))
 }
 
@@ -376,6 +377,14 @@ mod tests {
             let err = check_name(name).unwrap_err();
             assert_eq!(err.kind(), crate::ErrorKind::CredentialStore, "{name}");
         }
+    }
+
+    #[test]
+    fn a_timeout_is_told_to_a_tenth_of_a_second() {
+        let told = |millis| timed_out("x", Duration::from_millis(millis)).to_string();
+        assert!(told(1_999).contains("within 2s"), "{}", told(1_999));
+        assert!(told(500).contains("within 0.5s"), "{}", told(500));
+        assert!(told(60_000).contains("within 60s"), "{}", told(60_000));
     }
 
     #[test]
