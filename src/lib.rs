@@ -107,7 +107,8 @@
 //! - a rejected secret ([`ErrorKind::CredentialsRejected`], [`ErrorKind::Forbidden`]) is
 //!   returned again without a request until [`Session::invalidate`] or a cool-down (default
 //!   ten minutes, [`SessionBuilder::cool_down`]);
-//! - a rate limit with a known wait keeps every caller off Docker Hub until it is over;
+//! - a rate limit with a known wait keeps every caller off Docker Hub until it is over, or
+//!   for an hour at most (a `Retry-After` of years is reported as it is, not obeyed);
 //! - a transient failure (timeout, connection, 5xx) is returned again for a short backoff;
 //! - when an early refresh fails, the cached token, still valid, keeps being handed out
 //!   (with a `tracing` warning) until shortly before it expires.
@@ -145,7 +146,13 @@
 //! 0700 and its files 0600, one per account and secret, named by a keyed hash: the secret
 //! is never written. A directory others can write is not used (one warning), a damaged
 //! entry is ignored and replaced, and the cross-process lock is released by the operating
-//! system when its holder dies. On platforms other than Unix the cache is not used.
+//! system when its holder dies. What the disk holds is data from an earlier process, not a
+//! promise: a failure is remembered for an hour at most, an entry received in the future
+//! (beyond a minute of clock skew) is not served, nor a token past its own expiry. No link
+//! is followed and nothing but a regular file is read (a FIFO never hangs a session); a
+//! directory, key or lock file that is not the cache's own makes the cache unusable (one
+//! warning), and is never replaced or removed. On platforms other than Unix the cache is not
+//! used.
 //! [`DiskCache::clear`] and [`DiskCache::clear_identifier`] remove entries
 //! (`dockerhub-auth logout`).
 //!
@@ -157,10 +164,14 @@
 //! `credHelpers` or `credsStore` names (`docker-credential-<name> get`), else `auths`. Every
 //! spelling of Docker Hub's key (`https://index.docker.io/v1/`, `docker.io`,
 //! `registry-1.docker.io`, …) is recognised. Nothing stored is `Ok(None)`; a store that
-//! cannot be read is [`ErrorKind::CredentialStore`], naming the file or helper. Helper
-//! names must be plain names (never a path), and a helper is stopped after a timeout (60 s
-//! by default) or 64 KiB of output. An identity token (from a browser or SSO login) is
-//! reported as one: Docker Hub's token API needs a personal access token instead.
+//! cannot be read is [`ErrorKind::CredentialStore`], naming the file or helper. The config
+//! is read only from a regular file (a link to one is followed, as docker does), opened
+//! without blocking and up to 4 MiB: a FIFO or a device named `config.json` is an error at
+//! once. Helper names must be plain names (never a path), and a helper is stopped after a
+//! timeout (60 s by default, shortened to what is left of the caller's
+//! [deadline](DockerCredentialStore::deadline_at)) or 64 KiB of output, on Unix with every
+//! process it started (its process group). An identity token (from a browser or SSO login)
+//! is reported as one: Docker Hub's token API needs a personal access token instead.
 //!
 //! The lookup reads a file and may run a helper, so it blocks; from async code use the
 //! `_async` variant, which runs it on Tokio's blocking pool.
@@ -288,7 +299,10 @@
 //! ten-minute lockout of the username; for the same reason a timeout after the request was
 //! sent is not retried either (Hub may have counted it). An operation takes at most
 //! `attempts × timeout + (attempts − 1) × max_wait` (210 s with the defaults), and
-//! [`RetryPolicy::deadline`] bounds it further.
+//! [`RetryPolicy::deadline`] bounds it further. One instant for a program's whole work,
+//! [`RetryPolicy::deadline_at`], bounds every operation, retry, wait for another process's
+//! refresh and (given to [`DockerCredentialStore::deadline_at`] too) credential helper: the
+//! CLI's `--timeout`.
 //!
 //! # Errors
 //!
@@ -384,6 +398,7 @@ mod access_tokens;
 mod base_url;
 mod cache;
 mod credentials;
+mod deadline;
 mod docker_config;
 mod error;
 mod headers;
@@ -392,6 +407,7 @@ mod login;
 mod registry;
 mod retry;
 mod rfc3339;
+mod safe_file;
 mod scrub;
 mod session;
 mod token;

@@ -17,7 +17,7 @@ use std::{
 use tokio::time::Instant;
 use tracing::Instrument as _;
 
-use crate::{Error, ErrorKind, Result};
+use crate::{Error, ErrorKind, Result, deadline::Deadline};
 
 /// When and how often a failed request is sent again.
 ///
@@ -45,8 +45,10 @@ use crate::{Error, ErrorKind, Result};
 /// **Worst case.** An operation takes at most
 /// `max_attempts × timeout + (max_attempts − 1) × max_wait`, where `timeout` is the hub's
 /// [request timeout](crate::HubBuilder::timeout): 3 × 30 s + 2 × 60 s = 210 s with the
-/// defaults ([`worst_case`](Self::worst_case) computes it). An overall
-/// [`deadline`](Self::deadline) bounds it further.
+/// defaults ([`worst_case`](Self::worst_case) computes it). A
+/// [`deadline`](Self::deadline) per operation bounds it further, and so does an instant
+/// every operation must be over by ([`deadline_at`](Self::deadline_at)): one limit for a
+/// program's whole work.
 ///
 /// ```
 /// use std::time::Duration;
@@ -66,6 +68,7 @@ pub struct RetryPolicy {
     max_wait: Duration,
     initial_backoff: Duration,
     deadline: Option<Duration>,
+    ends_by: Deadline,
 }
 
 impl Default for RetryPolicy {
@@ -76,6 +79,7 @@ impl Default for RetryPolicy {
             max_wait: Duration::from_secs(60),
             initial_backoff: Duration::from_secs(1),
             deadline: None,
+            ends_by: Deadline::NONE,
         }
     }
 }
@@ -125,6 +129,31 @@ impl RetryPolicy {
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.deadline = Some(deadline);
         self
+    }
+
+    /// Sets the instant every operation run with this policy must be over by, wherever it
+    /// starts: one overall limit for a program's work, shared by all its operations (the
+    /// `dockerhub-auth` CLI sets it from `--timeout`).
+    ///
+    /// As with [`deadline`](Self::deadline) (the earlier of the two counts), an attempt still
+    /// running then is abandoned with [`ErrorKind::Timeout`], and no retry waits past it. A
+    /// session's wait for another process's refresh through a
+    /// [`DiskCache`](crate::DiskCache) ends by then too. To bound the credential helper that
+    /// finds the secret by the same instant, give it to
+    /// [`DockerCredentialStore::deadline_at`](crate::DockerCredentialStore::deadline_at).
+    ///
+    /// An [`Instant`](std::time::Instant), not a `SystemTime`: a deadline must not move when
+    /// the system clock is set.
+    ///
+    /// Default: none.
+    pub fn deadline_at(mut self, at: std::time::Instant) -> Self {
+        self.ends_by = Deadline::at(at);
+        self
+    }
+
+    /// Returns the instant set by [`deadline_at`](Self::deadline_at).
+    pub(crate) fn ends_by(&self) -> Deadline {
+        self.ends_by
     }
 
     /// Returns the longest an operation can take with this policy when each request is
@@ -215,9 +244,14 @@ where
         return Err(Error::new(ErrorKind::Runtime)
             .with_detail("the operation needs a tokio runtime and none is running"));
     }
-    let deadline = policy
+    let relative = policy
         .deadline
         .and_then(|deadline| Instant::now().checked_add(deadline));
+    let absolute = policy.ends_by.instant().map(Instant::from_std);
+    let deadline = match (relative, absolute) {
+        (Some(relative), Some(absolute)) => Some(relative.min(absolute)),
+        (relative, absolute) => relative.or(absolute),
+    };
     let mut number = 1;
     loop {
         let span = tracing::debug_span!(
@@ -227,6 +261,11 @@ where
             duration_ms = tracing::field::Empty,
         );
         let started = Instant::now();
+        if deadline.is_some_and(|deadline| started >= deadline) {
+            // Over before it began (another operation used the time up): nothing is sent.
+            return Err(Error::new(ErrorKind::Timeout)
+                .with_detail("the retry policy's deadline passed before the request was sent"));
+        }
         let result = match deadline {
             None => attempt().instrument(span.clone()).await,
             Some(deadline) => tokio::time::timeout_at(deadline, attempt().instrument(span.clone()))

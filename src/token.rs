@@ -143,6 +143,11 @@ impl Cacheable for Token {
             .map(|_| self.lifetime().unwrap_or_default())
     }
 
+    /// The `exp` claim.
+    fn expires_at(&self) -> Option<SystemTime> {
+        self.expires_at()
+    }
+
     fn restore(
         secret: SecretString,
         received_at: SystemTime,

@@ -27,6 +27,11 @@ pub(crate) trait Cacheable: Clone + std::fmt::Debug + Send + Sync + 'static {
     /// (it is then reused for the settings' `reuse_without_expiry`).
     fn lifetime(&self) -> Option<Duration>;
 
+    /// Returns when the token expires by its own word (a JWT's `exp`, a registry token's
+    /// `issued_at` plus `expires_in`), or `None` when it does not say: past it, the token is
+    /// never served from disk, whatever its lifetime from arrival says.
+    fn expires_at(&self) -> Option<SystemTime>;
+
     /// Returns what else of the token an entry keeps (never a secret): `Value::Null` when
     /// there is nothing else.
     fn details(&self) -> Value {

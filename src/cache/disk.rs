@@ -12,9 +12,10 @@ use super::{
     DiskCache,
     cacheable::Cacheable,
     entry::{self, StoredFailure, StoredToken},
-    file::{FileStore, Unusable},
+    file::FileStore,
     key::{EntryName, KeyMaterial},
-    store::{Lease, Store},
+    ownership::Unusable,
+    store::{Lease, Locking, Store},
     warn_once,
 };
 
@@ -40,6 +41,9 @@ pub(super) struct Opened {
 pub(super) struct Locked<T> {
     /// The lock, held until the outcome is written; `None` when it could not be had.
     pub(super) lease: Option<Box<dyn Lease>>,
+    /// `false` when the lock file is not the store's own: the refresh then neither reads
+    /// nor writes the store.
+    pub(super) usable: bool,
     pub(super) token: Option<StoredToken<T>>,
     pub(super) refusal: Option<StoredFailure>,
 }
@@ -136,7 +140,8 @@ impl Opened {
     /// Takes the lock of the source's token entry, waiting at most `wait`, and reads the
     /// token entry and the refusal entry `refusal`, in one trip. Without the lock (the wait
     /// ran out, or locks do not work here) the refusal is still read, and the refresh goes
-    /// on without the lock.
+    /// on without the lock. A lock file that is not the store's own (a link, a FIFO) makes
+    /// the store unusable for this refresh: nothing is read (`usable` is `false`).
     pub(super) async fn lock_and_read<T: Cacheable>(
         &self,
         refusal: &EntryName,
@@ -145,17 +150,25 @@ impl Opened {
         let (store, name, refusal) = (self.store.clone(), self.token_name.clone(), refusal.clone());
         let locked = tokio::task::spawn_blocking(move || {
             let lease = match store.lock(&name, wait) {
-                Ok(Some(lease)) => Some(lease),
-                Ok(None) => {
+                Locking::Held(lease) => Some(lease),
+                Locking::Busy => {
                     tracing::debug!(
                         wait_ms = wait.as_millis(),
                         "another process held the token cache lock too long: fetching anyway"
                     );
                     None
                 }
-                Err(error) => {
+                Locking::Failed(error) => {
                     tracing::debug!(%error, "cannot lock the token cache entry: fetching anyway");
                     None
+                }
+                Locking::Refused => {
+                    return Locked {
+                        lease: None,
+                        usable: false,
+                        token: None,
+                        refusal: None,
+                    };
                 }
             };
             let token = lease.as_ref().and_then(|_| read_token(&*store, &name));
@@ -164,6 +177,7 @@ impl Opened {
                 .and_then(|bytes| entry::decode_failure(&bytes));
             Locked {
                 lease,
+                usable: true,
                 token,
                 refusal,
             }
@@ -171,6 +185,7 @@ impl Opened {
         .await;
         locked.unwrap_or(Locked {
             lease: None,
+            usable: true,
             token: None,
             refusal: None,
         })

@@ -5,7 +5,7 @@
 //!   key               0600, the 32 random bytes of the keyed hash
 //!   <name>.json       0600, one entry (see `entry`), replaced by rename
 //!   <name>.lock       0600, empty; `flock`ed by the process refreshing <name>
-//!   .<name>.<pid>.<n>.tmp   an entry being written
+//!   .<name>.<pid>.<n>.tmp   an entry (or the key, <name> = `key`) being written
 //! ```
 //!
 //! Safety: the directory and every file must belong to the user and be writable by nobody
@@ -13,14 +13,22 @@
 //! be checked against guessed passwords). Anything else is not used. On platforms without
 //! Unix permissions that cannot be checked, so the cache is not used there at all.
 //!
+//! Every file and the directory are opened through `safe_file`: no link is followed, no
+//! open blocks (a FIFO is refused at once), only regular files are read, and each read is
+//! capped (an entry at 64 KiB, the key at 33 bytes). A directory, key or lock file that is
+//! not what this module makes (a link, a FIFO, a key of another length) makes the cache
+//! unusable, with one warning naming it; it is never replaced or removed. An entry that is
+//! not a regular file is ignored (with a warning) and replaced. `logout` removes only
+//! files named as this module names them.
+//!
 //! Writes are atomic (a temporary file, then a rename) but not synced: after a power cut an
 //! entry may be empty, which reads as no entry. Locks are `flock`-style advisory locks
 //! (std's `File::try_lock`): the operating system drops them when their holder exits or
 //! dies, so a crash never leaves a stale lock.
 
 use std::{
-    fs::{self, DirBuilder, File, Metadata, OpenOptions, TryLockError},
-    io::{self, Read, Write},
+    fs::{self, DirBuilder, File, OpenOptions, TryLockError},
+    io::{self, Write},
     path::{Path, PathBuf},
     sync::atomic::{AtomicU64, Ordering},
     time::{Duration, Instant},
@@ -30,8 +38,11 @@ use zeroize::Zeroizing;
 
 use super::{
     key::{EntryName, HASH_KEY_LEN, HashKey},
-    store::{Lease, Store},
+    ownership::{Unusable, check_not_readable_by_others, check_owner_and_writers, check_platform},
+    store::{Lease, Locking, Store},
+    warn_once,
 };
+use crate::safe_file::{self, Links, Refused};
 
 /// The name of the key file in the cache directory.
 const KEY_FILE: &str = "key";
@@ -39,19 +50,11 @@ const KEY_FILE: &str = "key";
 /// Entries are a few KiB; anything much larger is not one.
 const MAX_ENTRY_BYTES: u64 = 64 * 1024;
 
+/// A key is [`HASH_KEY_LEN`] bytes; one byte more is read to tell a longer file.
+const MAX_KEY_BYTES: u64 = HASH_KEY_LEN as u64 + 1;
+
 /// The longest pause between two tries of a lock.
 const MAX_LOCK_PAUSE: Duration = Duration::from_millis(20);
-
-/// Why the cache directory cannot be used.
-#[derive(Debug)]
-pub(crate) enum Unusable {
-    /// Not a Unix platform: permissions cannot be checked, so the cache is not used.
-    Unsupported,
-    /// Another user owns it, or others may write to it (or read the key).
-    Unsafe(String),
-    /// It could not be created or read.
-    Failed(String),
-}
 
 /// The cache directory, checked and with its key loaded.
 #[derive(Debug)]
@@ -81,26 +84,24 @@ impl FileStore {
     /// Opens the directory only when it exists: `Ok(None)` when it does not.
     pub(crate) fn open_existing(dir: &Path) -> Result<Option<FileStore>, Unusable> {
         check_platform()?;
-        match fs::metadata(dir) {
+        match fs::symlink_metadata(dir) {
             Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
             _ => FileStore::open_created(dir).map(Some),
         }
     }
 
+    /// Checks the directory through a descriptor opened without following a link, then
+    /// loads the key.
     fn open_created(dir: &Path) -> Result<FileStore, Unusable> {
-        let metadata = fs::metadata(dir).map_err(|error| {
-            Unusable::Failed(format!(
-                "cannot read the token cache directory {}: {error}",
-                dir.display()
-            ))
-        })?;
-        if !metadata.is_dir() {
-            return Err(Unusable::Failed(format!(
-                "the token cache location {} is not a directory",
-                dir.display()
-            )));
-        }
-        check_owner_and_writers(&metadata, "the token cache directory", dir)?;
+        const WHAT: &str = "the token cache directory";
+        let metadata = match safe_file::open_directory(dir) {
+            Ok((_, metadata)) => metadata,
+            Err(refused @ (Refused::Link | Refused::NotDirectory(_))) => {
+                return Err(Unusable::Unsafe(refused.describe(WHAT, dir)));
+            }
+            Err(refused) => return Err(Unusable::Failed(refused.describe(WHAT, dir))),
+        };
+        check_owner_and_writers(&metadata, WHAT, dir)?;
         Ok(FileStore {
             dir: dir.to_owned(),
             hash_key: load_or_create_key(dir)?,
@@ -115,7 +116,8 @@ impl FileStore {
         self.dir.join(format!("{}.lock", name.as_str()))
     }
 
-    /// Removes temporary files a crashed writer left behind; returns how many.
+    /// Removes temporary files a crashed writer left behind (only those named as
+    /// [`create_temporary`] names them); returns how many.
     pub(crate) fn remove_leftovers(&self) -> io::Result<usize> {
         let mut removed = 0;
         for file in fs::read_dir(&self.dir)? {
@@ -123,7 +125,7 @@ impl FileStore {
             let Some(file_name) = file_name.to_str() else {
                 continue;
             };
-            if file_name.starts_with('.') && file_name.ends_with(".tmp") {
+            if is_temporary(file_name) {
                 remove_if_present(&self.dir.join(file_name))?;
                 removed += 1;
             }
@@ -138,27 +140,35 @@ impl Store for FileStore {
     }
 
     fn load(&self, name: &EntryName) -> Option<Zeroizing<Vec<u8>>> {
+        const WHAT: &str = "the cache entry";
         let path = self.entry_path(name);
-        let file = match File::open(&path) {
-            Ok(file) => file,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => return None,
-            Err(error) => {
-                tracing::debug!(path = %path.display(), %error, "cache entry unreadable");
+        let (file, metadata) = match safe_file::open_regular(&path, Links::Refuse) {
+            Ok(opened) => opened,
+            Err(Refused::Missing) => return None,
+            Err(refused @ (Refused::Link | Refused::NotRegular(_))) => {
+                // Never one of ours: a write replaces it.
+                warn_once(
+                    &path,
+                    &format!("{}; ignoring it", refused.describe(WHAT, &path)),
+                );
+                return None;
+            }
+            Err(refused) => {
+                tracing::debug!("{}", refused.describe(WHAT, &path));
                 return None;
             }
         };
-        let metadata = file.metadata().ok()?;
-        if let Err(Unusable::Unsafe(why)) =
-            check_owner_and_writers(&metadata, "the cache entry", &path)
-        {
-            super::warn_once(&path, &format!("{why}; not using it"));
+        if let Err(Unusable::Unsafe(why)) = check_owner_and_writers(&metadata, WHAT, &path) {
+            warn_once(&path, &format!("{why}; not using it"));
             return None;
         }
-        let mut bytes = Zeroizing::new(Vec::new());
-        file.take(MAX_ENTRY_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .ok()?;
-        (bytes.len() as u64 <= MAX_ENTRY_BYTES).then_some(bytes)
+        match safe_file::read_capped(file, &metadata, MAX_ENTRY_BYTES) {
+            Ok(bytes) => Some(bytes),
+            Err(refused) => {
+                tracing::debug!("{}", refused.describe(WHAT, &path));
+                None
+            }
+        }
     }
 
     fn save(&self, name: &EntryName, bytes: &[u8]) -> io::Result<()> {
@@ -172,24 +182,37 @@ impl Store for FileStore {
         written
     }
 
-    fn lock(&self, name: &EntryName, wait: Duration) -> io::Result<Option<Box<dyn Lease>>> {
-        let file = private_options()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(self.lock_path(name))?;
+    fn lock(&self, name: &EntryName, wait: Duration) -> Locking {
+        const WHAT: &str = "the token cache lock";
+        let path = self.lock_path(name);
+        let file = match safe_file::open_or_create(&path, private_options()) {
+            Ok((file, metadata)) => match check_owner_and_writers(&metadata, WHAT, &path) {
+                Ok(()) => file,
+                Err(Unusable::Unsafe(why) | Unusable::Failed(why)) => {
+                    warn_once(&path, &format!("{why}; going on without the token cache"));
+                    return Locking::Refused;
+                }
+                Err(Unusable::Unsupported) => return Locking::Refused,
+            },
+            Err(refused @ (Refused::Link | Refused::NotRegular(_))) => {
+                let why = refused.describe(WHAT, &path);
+                warn_once(&path, &format!("{why}; going on without the token cache"));
+                return Locking::Refused;
+            }
+            Err(Refused::Io(error)) => return Locking::Failed(error),
+            Err(refused) => return Locking::Failed(io::Error::other(refused.to_string())),
+        };
         let deadline = Instant::now() + wait;
         let mut pause = Duration::from_millis(1);
         loop {
             match file.try_lock() {
-                Ok(()) => return Ok(Some(Box::new(FileLease { _file: file }))),
+                Ok(()) => return Locking::Held(Box::new(FileLease { _file: file })),
                 Err(TryLockError::WouldBlock) => {}
-                Err(TryLockError::Error(error)) => return Err(error),
+                Err(TryLockError::Error(error)) => return Locking::Failed(error),
             }
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
-                return Ok(None);
+                return Locking::Busy;
             }
             // On a blocking thread of tokio's pool, never on an async worker.
             std::thread::sleep(pause.min(left));
@@ -236,6 +259,25 @@ fn remove_if_present(path: &Path) -> io::Result<()> {
     }
 }
 
+/// Returns whether `file_name` is one of [`create_temporary`]'s names:
+/// `.<64 hex digits or "key">.<pid>.<n>.tmp`.
+fn is_temporary(file_name: &str) -> bool {
+    let Some(middle) = file_name
+        .strip_prefix('.')
+        .and_then(|rest| rest.strip_suffix(".tmp"))
+    else {
+        return false;
+    };
+    let mut parts = middle.split('.');
+    let (Some(stem), Some(pid), Some(count), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let number = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    (stem == KEY_FILE || EntryName::parse(stem).is_some()) && number(pid) && number(count)
+}
+
 /// Options that create files readable and writable by the user alone.
 fn private_options() -> OpenOptions {
     let mut options = OpenOptions::new();
@@ -259,9 +301,11 @@ fn create_temporary(dir: &Path, stem: &str) -> io::Result<(PathBuf, File)> {
     }
 }
 
-/// Returns the directory's key, creating it when there is none and replacing it when it is
-/// damaged (which makes every entry unreachable: they are refreshed once).
+/// Returns the directory's key, creating it when there is none. A key that is not one this
+/// module wrote (a link, not a regular file, not [`HASH_KEY_LEN`] bytes, another user's) is
+/// never replaced: the cache is not used.
 fn load_or_create_key(dir: &Path) -> Result<HashKey, Unusable> {
+    const WHAT: &str = "the token cache key";
     let path = dir.join(KEY_FILE);
     let failed = |error: io::Error| {
         Unusable::Failed(format!(
@@ -269,30 +313,14 @@ fn load_or_create_key(dir: &Path) -> Result<HashKey, Unusable> {
             path.display()
         ))
     };
-    // A few rounds: another process may be creating or replacing the key at the same time.
-    for _ in 0..3 {
-        match File::open(&path) {
-            Ok(file) => {
-                let metadata = file.metadata().map_err(failed)?;
-                check_owner_and_writers(&metadata, "the token cache key", &path)?;
-                check_not_readable_by_others(&metadata, &path)?;
-                let mut bytes = Zeroizing::new(Vec::with_capacity(HASH_KEY_LEN + 1));
-                file.take(HASH_KEY_LEN as u64 + 1)
-                    .read_to_end(&mut bytes)
-                    .map_err(failed)?;
-                if let Ok(key) = <[u8; HASH_KEY_LEN]>::try_from(bytes.as_slice()) {
-                    return Ok(HashKey::new(Zeroizing::new(key)));
-                }
-                // Damaged (a writer died half-way, or someone edited it): replace it.
+    // Two rounds: create it when there is none, then read back whichever key won.
+    for _ in 0..2 {
+        let (file, metadata) = match safe_file::open_regular(&path, Links::Refuse) {
+            Ok(opened) => opened,
+            Err(Refused::Missing) => {
                 let temporary = write_new_key(dir).map_err(failed)?;
-                let renamed = fs::rename(&temporary, &path);
-                let _ = fs::remove_file(&temporary);
-                renamed.map_err(failed)?;
-            }
-            Err(error) if error.kind() == io::ErrorKind::NotFound => {
-                let temporary = write_new_key(dir).map_err(failed)?;
-                // A hard link never replaces: when two processes race, one key wins and both
-                // read it back in the next round.
+                // A hard link never replaces: when two processes race, one key wins and
+                // both read it back in the next round.
                 let linked = match fs::hard_link(&temporary, &path) {
                     Err(error) if error.kind() == io::ErrorKind::AlreadyExists => Ok(()),
                     // A file system without hard links: a rename is close enough.
@@ -301,9 +329,30 @@ fn load_or_create_key(dir: &Path) -> Result<HashKey, Unusable> {
                 };
                 let _ = fs::remove_file(&temporary);
                 linked.map_err(failed)?;
+                continue;
             }
-            Err(error) => return Err(failed(error)),
-        }
+            Err(refused @ (Refused::Link | Refused::NotRegular(_))) => {
+                return Err(Unusable::Unsafe(refused.describe(WHAT, &path)));
+            }
+            Err(refused) => return Err(Unusable::Failed(refused.describe(WHAT, &path))),
+        };
+        check_owner_and_writers(&metadata, WHAT, &path)?;
+        check_not_readable_by_others(&metadata, &path)?;
+        let length = match safe_file::read_capped(file, &metadata, MAX_KEY_BYTES) {
+            Ok(bytes) => match <[u8; HASH_KEY_LEN]>::try_from(bytes.as_slice()) {
+                Ok(key) => return Ok(HashKey::new(Zeroizing::new(key))),
+                Err(_) if bytes.len() > HASH_KEY_LEN => format!("more than {HASH_KEY_LEN}"),
+                Err(_) => bytes.len().to_string(),
+            },
+            Err(Refused::TooLarge(_)) => format!("more than {HASH_KEY_LEN}"),
+            Err(refused) => return Err(Unusable::Failed(refused.describe(WHAT, &path))),
+        };
+        // Not ours (or damaged by a power cut): left as it is, for its owner to look at.
+        return Err(Unusable::Unsafe(format!(
+            "{WHAT} {} is not a key this program wrote ({length} bytes, not {HASH_KEY_LEN}); \
+             remove it, or choose another directory",
+            path.display()
+        )));
     }
     Err(Unusable::Failed(format!(
         "the token cache key {} keeps changing",
@@ -318,54 +367,4 @@ fn write_new_key(dir: &Path) -> io::Result<PathBuf> {
     let (path, mut file) = create_temporary(dir, KEY_FILE)?;
     file.write_all(key.as_slice())?;
     Ok(path)
-}
-
-fn check_platform() -> Result<(), Unusable> {
-    if cfg!(unix) {
-        Ok(())
-    } else {
-        Err(Unusable::Unsupported)
-    }
-}
-
-/// Refuses what another user owns, or what the group or others may write.
-#[cfg(unix)]
-fn check_owner_and_writers(metadata: &Metadata, what: &str, path: &Path) -> Result<(), Unusable> {
-    use std::os::unix::fs::MetadataExt as _;
-    if metadata.uid() != rustix::process::geteuid().as_raw() {
-        return Err(Unusable::Unsafe(format!(
-            "{what} {} belongs to another user",
-            path.display()
-        )));
-    }
-    if metadata.mode() & 0o022 != 0 {
-        return Err(Unusable::Unsafe(format!(
-            "{what} {} is writable by other users",
-            path.display()
-        )));
-    }
-    Ok(())
-}
-
-/// Refuses a key the group or others may read.
-#[cfg(unix)]
-fn check_not_readable_by_others(metadata: &Metadata, path: &Path) -> Result<(), Unusable> {
-    use std::os::unix::fs::MetadataExt as _;
-    if metadata.mode() & 0o077 != 0 {
-        return Err(Unusable::Unsafe(format!(
-            "the token cache key {} is readable by other users",
-            path.display()
-        )));
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn check_owner_and_writers(_: &Metadata, _: &str, _: &Path) -> Result<(), Unusable> {
-    Err(Unusable::Unsupported)
-}
-
-#[cfg(not(unix))]
-fn check_not_readable_by_others(_: &Metadata, _: &Path) -> Result<(), Unusable> {
-    Err(Unusable::Unsupported)
 }

@@ -44,11 +44,13 @@
 //! | --- | --- |
 //! | a token | hand it out until less than the margin (or a tenth of its life) is left |
 //! | `CredentialsRejected`, `Forbidden` (`SecondFactorRejected` when the settings say) | hand out the same error, marked remembered, until `invalidate` or the cool-down: for every token of that secret at that service, in every process |
-//! | `RateLimited` with a wait | the same, until the wait is over, with the wait that is left |
+//! | `RateLimited` with a wait | the same, until the wait is over (an hour at most), with the wait that is left |
 //! | a transient failure (timeout, transport, 5xx, an unexpected answer) | the same, for the backoff, from this source in this process only: never written to disk |
 //! | any failure while the token held is still valid (an early refresh) | hand out that token (with a warning) until shortly before it expires; try again after the failure's wait or the backoff |
 //!
-//! Not remembered: invalid input, a missing runtime, a second factor nobody can give.
+//! Not remembered: invalid input, a missing runtime, a second factor nobody can give. Nothing
+//! is remembered for more than an hour; what the disk holds is believed only as `rules`
+//! says (nothing from the future, no token past its own expiry).
 //!
 //! # The files
 //!
@@ -69,6 +71,7 @@ mod disk;
 mod entry;
 mod file;
 mod key;
+mod ownership;
 mod refusals;
 mod rules;
 mod source;
@@ -90,10 +93,7 @@ pub(crate) use rules::Settings;
 pub(crate) use source::{Fetch, RefusalKey, SourceConfig, TokenSource};
 pub(crate) use sources::Sources;
 
-use self::{
-    file::{FileStore, Unusable},
-    store::Store as _,
-};
+use self::{file::FileStore, ownership::Unusable, store::Store as _};
 use crate::{Error, ErrorKind, Result};
 
 /// A token cache on disk, shared by every process of the user: the second `token` of a CI
@@ -127,6 +127,13 @@ use crate::{Error, ErrorKind, Result};
 /// process tries again at once. Nothing is kept longer than the token's `exp`, 24 hours, or
 /// 5 minutes for a token without `exp`.
 ///
+/// What the disk holds is data from an earlier process, not a promise. A failure is handed
+/// out again for an hour at most from when it happened, whatever wait the server asked for
+/// (its `Retry-After` is still reported as it is); an entry received in the future (more
+/// than a minute ahead of this machine's clock) is not served, and is replaced; a token past
+/// its own expiry (a JWT's `exp`, a registry token's `issued_at` + `expires_in`) is never
+/// served from disk, whatever the entry says.
+///
 /// # Security
 ///
 /// The directory is created with mode 0700 and every file with 0600. A directory or file
@@ -135,6 +142,16 @@ use crate::{Error, ErrorKind, Result};
 /// atomic (a temporary file, then a rename); a truncated, corrupt or foreign entry is
 /// ignored and replaced, never an error. The cross-process lock is an advisory `flock`-style
 /// lock that the operating system releases when its holder exits or dies.
+///
+/// No link is followed: the directory is opened with `O_DIRECTORY | O_NOFOLLOW` and checked
+/// through that descriptor, and every file with `O_NOFOLLOW`. No open blocks, and only
+/// regular files are read, each up to a cap: a FIFO or a device where an entry, the key or
+/// a lock should be never hangs a session. A directory that is a link, and a key or lock
+/// file that is not the cache's own (a link, a FIFO, a key that is not 32 bytes), make the
+/// cache unusable (one warning naming the file); they are never replaced or removed. An
+/// entry that is not a regular file is ignored (one warning) and replaced.
+/// [`clear`](Self::clear) removes only entries, their locks, and the temporary files the
+/// cache itself names (`.<entry or key>.<pid>.<n>.tmp`).
 ///
 /// The cache holds bearer tokens: anyone who can read your files as you can use them until
 /// they expire, as with `~/.docker/config.json`.
@@ -192,7 +209,8 @@ impl DiskCache {
     }
 
     /// Removes every cached token and remembered failure; returns how many entries were
-    /// removed. Files in the directory that are not entries are left alone.
+    /// removed. Files in the directory that are not entries (the key included) are left
+    /// alone, but for temporary files the cache names itself, which a crashed writer left.
     ///
     /// It blocks on file I/O: in async code, call it from `tokio::task::spawn_blocking`.
     ///

@@ -1,13 +1,29 @@
 //! The rules of reuse and memory: how long a token is handed out, how long a failure is
 //! handed out again instead of a request, and which failures are refusals shared beyond one
 //! token source. The same for memory and disk, and for every kind of token.
+//!
+//! One bound on what is remembered: a failure is handed out again for at most
+//! [`MAX_REMEMBERED`] (a server's `Retry-After: 999999999` is reported as it is, but not
+//! obeyed for years), and what the disk holds is data from an earlier process, not a
+//! promise: an entry received in the future (beyond [`CLOCK_SKEW`]) is not served, a failure
+//! read back is remembered no longer than an hour from when it happened, and a token is never
+//! served from disk past its own expiry.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
-use crate::{Error, ErrorKind};
+use super::cacheable::Cacheable;
+use crate::{Error, ErrorKind, deadline::Deadline};
 
 /// Nothing is reused for longer than this, whatever a token's `exp` says.
 pub(crate) const MAX_REUSE: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// No failure is handed out again for longer than this, whatever wait the server asked for
+/// or a cool-down was set to.
+pub(crate) const MAX_REMEMBERED: Duration = Duration::from_secs(60 * 60);
+
+/// How far in the future an entry's time may be (another machine's clock, sharing the
+/// directory) before the entry is not believed.
+pub(crate) const CLOCK_SKEW: Duration = Duration::from_secs(60);
 
 /// How long the disk keeps a token without `exp`, whatever a reader's settings say.
 pub(crate) const KEEP_WITHOUT_EXPIRY: Duration = Duration::from_secs(5 * 60);
@@ -34,6 +50,9 @@ pub(crate) struct Settings {
     pub(crate) remember_second_factor_rejection: bool,
     /// How long to wait for another process refreshing the same token.
     pub(crate) lock_wait: Duration,
+    /// The instant the owner's operations must be over by (its retry policy's
+    /// [`deadline_at`](crate::RetryPolicy::deadline_at)): no lock is waited for past it.
+    pub(crate) ends_by: Deadline,
 }
 
 /// When, counted from its arrival, a token is refreshed, and until when it may still be
@@ -80,9 +99,21 @@ impl Settings {
         }
     }
 
-    /// Returns how long `error` is handed out again instead of a request, or `None` when it
-    /// is not remembered (it was not Hub's answer, or the next call may well differ).
+    /// Returns how long to wait for another process refreshing the same token: the lock
+    /// wait, shortened to the time left before the owner's deadline.
+    pub(crate) fn lock_wait(&self) -> Duration {
+        self.ends_by.bound(self.lock_wait)
+    }
+
+    /// Returns how long `error` is handed out again instead of a request (at most
+    /// [`MAX_REMEMBERED`]), or `None` when it is not remembered (it was not Hub's answer, or
+    /// the next call may well differ).
     pub(crate) fn memory(&self, error: &Error) -> Option<Duration> {
+        self.unbounded_memory(error)
+            .map(|wait| wait.min(MAX_REMEMBERED))
+    }
+
+    fn unbounded_memory(&self, error: &Error) -> Option<Duration> {
         match error.kind() {
             ErrorKind::CredentialsRejected | ErrorKind::Forbidden => Some(self.cool_down),
             ErrorKind::SecondFactorRejected if self.remember_second_factor_rejection => {
@@ -119,6 +150,47 @@ pub(crate) fn keep_for(lifetime: Option<Duration>) -> Duration {
     lifetime.map_or(KEEP_WITHOUT_EXPIRY, |life| life.min(MAX_REUSE))
 }
 
+/// Returns until when the disk keeps `token`: [`keep_for`] its lifetime from its arrival,
+/// and never past its own expiry.
+pub(crate) fn keep_until<T: Cacheable>(token: &T) -> SystemTime {
+    let kept = token.received_at() + keep_for(token.lifetime());
+    token.expires_at().map_or(kept, |expiry| kept.min(expiry))
+}
+
+/// Returns until when a token read from disk, stored to be kept until `stored_until`, may
+/// be used at `now`; `None` when it must not be: it arrived in the future (beyond
+/// [`CLOCK_SKEW`]), or it is already past its own expiry.
+pub(crate) fn stored_token_until<T: Cacheable>(
+    token: &T,
+    stored_until: SystemTime,
+    now: SystemTime,
+) -> Option<SystemTime> {
+    if is_in_the_future(token.received_at(), now) {
+        return None;
+    }
+    let until = keep_until(token).min(stored_until);
+    (until > now).then_some(until)
+}
+
+/// Returns until when a failure read from disk, which happened `at` and was remembered until
+/// `until`, is handed out again at `now`: never more than [`MAX_REMEMBERED`] after it
+/// happened; `None` when it happened in the future (beyond [`CLOCK_SKEW`]).
+pub(crate) fn stored_failure_until(
+    at: SystemTime,
+    until: SystemTime,
+    now: SystemTime,
+) -> Option<SystemTime> {
+    if is_in_the_future(at, now) {
+        return None;
+    }
+    Some(until.min(at + MAX_REMEMBERED))
+}
+
+/// Returns whether `at` is later than `now` by more than the clock skew allowed.
+fn is_in_the_future(at: SystemTime, now: SystemTime) -> bool {
+    at.duration_since(now).is_ok_and(|ahead| ahead > CLOCK_SKEW)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +203,7 @@ mod tests {
             backoff: Duration::from_secs(5),
             remember_second_factor_rejection: false,
             lock_wait: Duration::from_secs(30),
+            ends_by: Deadline::NONE,
         }
     }
 
@@ -216,6 +289,82 @@ mod tests {
             totp.memory(&Error::new(ErrorKind::SecondFactorRejected)),
             Some(secs(600))
         );
+    }
+
+    #[test]
+    fn nothing_is_remembered_for_more_than_an_hour() {
+        let years = Error::new(ErrorKind::RateLimited).with_retry_after(Some(secs(999_999_999)));
+        assert_eq!(settings().memory(&years), Some(MAX_REMEMBERED));
+        // The error itself still reports what the server said.
+        assert_eq!(years.retry_after(), Some(secs(999_999_999)));
+        let long_cool_down = Settings {
+            cool_down: secs(86_400),
+            ..settings()
+        };
+        assert_eq!(
+            long_cool_down.memory(&Error::new(ErrorKind::CredentialsRejected)),
+            Some(MAX_REMEMBERED)
+        );
+    }
+
+    fn at(seconds: u64) -> SystemTime {
+        SystemTime::UNIX_EPOCH + secs(seconds)
+    }
+
+    #[test]
+    fn a_stored_failure_is_kept_an_hour_at_most_and_one_from_the_future_not_at_all() {
+        let now = at(1_800_000_000);
+        let happened = at(1_800_000_000 - 60);
+        assert_eq!(
+            stored_failure_until(happened, at(3_000_000_000), now),
+            Some(happened + MAX_REMEMBERED)
+        );
+        assert_eq!(
+            stored_failure_until(happened, happened + secs(30), now),
+            Some(happened + secs(30))
+        );
+        // A minute of skew is allowed; more is not believed.
+        assert!(stored_failure_until(now + secs(60), now + secs(600), now).is_some());
+        assert_eq!(
+            stored_failure_until(now + secs(61), now + secs(600), now),
+            None
+        );
+    }
+
+    fn registry_token(received_at: SystemTime) -> crate::RegistryToken {
+        crate::RegistryToken::new(
+            secrecy::SecretString::from("opaque"),
+            Some(300),
+            None,
+            received_at,
+            Vec::new(),
+        )
+    }
+
+    #[test]
+    fn a_stored_token_is_served_until_its_expiry_and_never_from_the_future() {
+        let now = at(1_800_000_000);
+        let fresh = registry_token(now - secs(100));
+        let far = now + MAX_REUSE;
+        assert_eq!(
+            stored_token_until(&fresh, far, now),
+            Some(now + secs(200)),
+            "kept until its expiry, whatever the entry says"
+        );
+        assert_eq!(
+            stored_token_until(&fresh, now + secs(50), now),
+            Some(now + secs(50))
+        );
+        assert_eq!(
+            stored_token_until(&registry_token(now - secs(300)), far, now),
+            None
+        );
+        assert!(stored_token_until(&registry_token(now + secs(60)), far, now).is_some());
+        assert_eq!(
+            stored_token_until(&registry_token(now + secs(61)), far, now),
+            None
+        );
+        assert_eq!(keep_until(&fresh), now + secs(200));
     }
 
     #[test]

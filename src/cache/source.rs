@@ -270,10 +270,20 @@ impl<T: Cacheable> Inner<T> {
     ) -> Resolution<T> {
         let settings = &self.settings;
         let on_disk = disk.refusal_name(refusal);
-        let locked = disk.lock_and_read::<T>(&on_disk, settings.lock_wait).await;
+        let locked = disk
+            .lock_and_read::<T>(&on_disk, settings.lock_wait())
+            .await;
+        if !locked.usable {
+            // The store is not to be trusted (it said why): as without a disk.
+            let resolution = known.settle(settings, (self.fetch)().await, self.clock.now());
+            self.remember(&resolution, in_memory);
+            return resolution;
+        }
         let now = self.clock.now();
         let had_refusal = locked.refusal.is_some();
-        let stored_refusal = locked.refusal.map(|stored| Remembered::stored(stored, now));
+        let stored_refusal = locked
+            .refusal
+            .and_then(|stored| Remembered::stored(stored, now));
         let known = known
             .with_stored_token(settings, locked.token, invalidated_at, now)
             .with_refusal(stored_refusal, invalidated_at);

@@ -14,7 +14,7 @@ use super::{
     cacheable::Cacheable,
     clock::Now,
     entry::{StoredFailure, StoredToken},
-    rules::{Settings, keep_for},
+    rules::{self, Settings, keep_for},
 };
 use crate::{Error, ErrorKind, Result};
 
@@ -161,7 +161,8 @@ impl<T: Cacheable> Known<T> {
     }
 
     /// Returns what is known with a token another source or process stored, unless it was
-    /// stored before `invalidated_at` or is not newer than the token held.
+    /// stored before `invalidated_at`, is not newer than the token held, or the rules do not
+    /// trust it (received in the future, past its own expiry).
     pub(super) fn with_stored_token(
         mut self,
         settings: &Settings,
@@ -172,18 +173,19 @@ impl<T: Cacheable> Known<T> {
         let Some(stored) = stored else {
             return self;
         };
+        let Some(keep_until) =
+            rules::stored_token_until(&stored.token, stored.keep_until, now.wall)
+        else {
+            tracing::debug!("a token in the disk cache is from the future or expired: ignoring it");
+            return self;
+        };
         let received_at = stored.token.received_at();
         let newer = self
             .token
             .as_ref()
             .is_none_or(|mine| received_at > mine.token.received_at());
         if newer && fresh_since(received_at, invalidated_at) {
-            self.token = Some(Held::new(
-                settings,
-                stored.token,
-                Some(stored.keep_until),
-                now,
-            ));
+            self.token = Some(Held::new(settings, stored.token, Some(keep_until), now));
         }
         self
     }
@@ -247,7 +249,7 @@ impl<T: Cacheable> Held<T> {
     /// Returns the token as an entry stores it: with when it stops being kept.
     pub(super) fn to_stored(&self) -> StoredToken<T> {
         StoredToken {
-            keep_until: self.token.received_at() + keep_for(self.token.lifetime()),
+            keep_until: rules::keep_until(&self.token),
             token: self.token.clone(),
         }
     }
@@ -264,14 +266,19 @@ impl Remembered {
         }
     }
 
-    /// A failure read back from an entry.
-    pub(super) fn stored(stored: StoredFailure, now: Now) -> Remembered {
-        Remembered {
-            retry_at: now.instant_at(stored.until),
+    /// A failure read back from an entry, as the rules bound it; `None` when they do not
+    /// trust it (it happened in the future).
+    pub(super) fn stored(stored: StoredFailure, now: Now) -> Option<Remembered> {
+        let Some(until) = rules::stored_failure_until(stored.at, stored.until, now.wall) else {
+            tracing::debug!("a failure in the disk cache is from the future: ignoring it");
+            return None;
+        };
+        Some(Remembered {
+            retry_at: now.instant_at(until),
             error: stored.error,
             at: stored.at,
-            until: stored.until,
-        }
+            until,
+        })
     }
 
     /// Returns the failure as an entry stores it.

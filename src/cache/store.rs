@@ -32,9 +32,9 @@ pub(crate) trait Store: Send + Sync + fmt::Debug {
     /// new ones, never a mix.
     fn save(&self, name: &EntryName, bytes: &[u8]) -> io::Result<()>;
 
-    /// Takes the lock of `name`, waiting at most `wait`; `None` when the wait ran out. The
-    /// lock is released when the returned lease is dropped, or when its holder dies.
-    fn lock(&self, name: &EntryName, wait: Duration) -> io::Result<Option<Box<dyn Lease>>>;
+    /// Takes the lock of `name`, waiting at most `wait`. The lock is released when the
+    /// returned lease is dropped, or when its holder dies.
+    fn lock(&self, name: &EntryName, wait: Duration) -> Locking;
 
     /// Returns the name of every entry.
     fn names(&self) -> io::Result<Vec<EntryName>>;
@@ -45,3 +45,16 @@ pub(crate) trait Store: Send + Sync + fmt::Debug {
 
 /// A held lock; dropping it releases the lock.
 pub(crate) trait Lease: Send {}
+
+/// How a try to take a lock ended.
+pub(crate) enum Locking {
+    /// Taken, until the lease is dropped.
+    Held(Box<dyn Lease>),
+    /// Another holder kept it past the wait.
+    Busy,
+    /// Locks do not work here (the refresh goes on without one).
+    Failed(io::Error),
+    /// The lock is not the store's own (a link, a FIFO, another user's file): the store is
+    /// not to be used for this refresh, neither read nor written (the store has said why).
+    Refused,
+}

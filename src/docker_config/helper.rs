@@ -5,10 +5,16 @@
 //! <https://github.com/docker/docker-credential-helpers>). This crate never calls `store`,
 //! `erase` or `list`.
 //!
-//! Bounded: a helper that runs past its timeout is killed, one that prints more than
-//! [`OUTPUT_CAP`] bytes on either stream is killed as soon as it does, and every helper
-//! started is waited for, so none is left a zombie. Only the helper process itself is killed:
-//! a child it started and left behind is its own.
+//! Bounded: a helper that runs past its timeout (the store's, shortened to what is left of
+//! the caller's deadline) is killed, one that prints more than [`OUTPUT_CAP`] bytes on either
+//! stream is killed as soon as it does (whatever time is left: a cap passed is never reported
+//! as a timeout), and every helper started is waited for, so none is left a zombie. On Unix a
+//! helper runs in a process group of its own, and the whole group is killed: a child it
+//! started (a `sleep`, a `pass` it runs) does not outlive the lookup, and with it go the
+//! last writers of the helper's pipes. A process that leaves the group (`setsid`, as
+//! `gpg-agent` does) is its own. A helper in a group of its own is not in the terminal's
+//! foreground: one that reads the terminal itself is stopped by it, while a prompt through
+//! an agent (pinentry) works as before.
 
 use std::{
     ffi::OsStr,
@@ -214,18 +220,21 @@ enum Stream {
 /// passed, or the deadline comes.
 fn run(name: &str, program: &Path, input: &str, timeout: Duration) -> Result<Output> {
     let deadline = Instant::now() + timeout;
-    let mut child = Command::new(program)
+    let mut command = Command::new(program);
+    command
         .arg("get")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|err| {
-            store_error(format!(
-                "cannot run docker credential helper `{name}` ({}): {err}",
-                program.display()
-            ))
-        })?;
+        .stderr(Stdio::piped());
+    // A group of its own, so that `stop` can kill whatever the helper started too.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = command.spawn().map_err(|err| {
+        store_error(format!(
+            "cannot run docker credential helper `{name}` ({}): {err}",
+            program.display()
+        ))
+    })?;
     if let Some(mut stdin) = child.stdin.take() {
         // A helper may exit without reading; the server URL is far below a pipe's buffer, so
         // this never blocks. Dropping `stdin` closes it.
@@ -238,13 +247,16 @@ fn run(name: &str, program: &Path, input: &str, timeout: Duration) -> Result<Out
     let mut stdout = None;
     let mut stderr = None;
     while stdout.is_none() || stderr.is_none() {
-        let Some(left) = deadline.checked_duration_since(Instant::now()) else {
-            stop(&mut child);
-            return Err(timed_out(name, timeout));
-        };
+        // What a reader already reported is handled before the deadline is looked at (a
+        // wait of zero still takes a queued event): output past the cap is reported as
+        // such, however late it came.
+        let left = deadline.saturating_duration_since(Instant::now());
         let (stream, read) = match events.recv_timeout(left) {
             Ok(event) => event,
-            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                stop(&mut child);
+                return Err(timed_out(name, timeout));
+            }
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         };
         let bytes: Zeroizing<Vec<u8>> = match read {
@@ -314,16 +326,27 @@ fn spawn_reader(
     });
 }
 
-/// Kills the helper and reaps it, so that it leaves no zombie.
+/// Kills the helper, with its process group on Unix, and reaps it, so that it leaves no
+/// zombie. The group is killed before the helper is reaped: until then its id (the group's)
+/// cannot be reused by another process.
 fn stop(child: &mut Child) {
+    #[cfg(unix)]
+    {
+        use rustix::process::{Pid, Signal, kill_process_group};
+        let group = Pid::from_child(child);
+        if !group.is_init() {
+            let _ = kill_process_group(group, Signal::KILL);
+        }
+    }
     let _ = child.kill();
     let _ = child.wait();
 }
 
 fn timed_out(name: &str, timeout: Duration) -> crate::Error {
+    // To a tenth of a second: a timeout cut to what is left of a deadline is not round.
+    let seconds = (timeout.as_secs_f64() * 10.0).round() / 10.0;
     store_error(format!(
-        "docker credential helper `{name}` did not answer within {}s; stopped it",
-        timeout.as_secs_f64()
+        "docker credential helper `{name}` did not answer within {seconds}s; stopped it"
     ))
 }
 
@@ -354,6 +377,14 @@ mod tests {
             let err = check_name(name).unwrap_err();
             assert_eq!(err.kind(), crate::ErrorKind::CredentialStore, "{name}");
         }
+    }
+
+    #[test]
+    fn a_timeout_is_told_to_a_tenth_of_a_second() {
+        let told = |millis| timed_out("x", Duration::from_millis(millis)).to_string();
+        assert!(told(1_999).contains("within 2s"), "{}", told(1_999));
+        assert!(told(500).contains("within 0.5s"), "{}", told(500));
+        assert!(told(60_000).contains("within 60s"), "{}", told(60_000));
     }
 
     #[test]

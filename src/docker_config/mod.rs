@@ -16,8 +16,6 @@ use std::{
     borrow::Cow,
     ffi::OsString,
     fmt,
-    fs::File,
-    io::{self, Read},
     path::{Path, PathBuf},
     time::Duration,
 };
@@ -27,7 +25,11 @@ use zeroize::Zeroizing;
 
 pub use stored::{CredentialSource, StoredCredentials};
 
-use crate::{Error, ErrorKind, Result};
+use crate::{
+    Error, ErrorKind, Result,
+    deadline::Deadline,
+    safe_file::{self, Links, Refused},
+};
 use config::{ConfigFile, Entry, Origin};
 use helper::Answer;
 
@@ -77,6 +79,7 @@ pub struct DockerCredentialStore {
     location: Location,
     search_path: Option<OsString>,
     helper_timeout: Duration,
+    ends_by: Deadline,
 }
 
 /// Where the config's JSON is.
@@ -132,6 +135,7 @@ impl DockerCredentialStore {
             location,
             search_path: set("PATH"),
             helper_timeout: helper::DEFAULT_TIMEOUT,
+            ends_by: Deadline::NONE,
         }
     }
 
@@ -142,6 +146,7 @@ impl DockerCredentialStore {
             location: Location::File(dir.as_ref().join("config.json")),
             search_path: std::env::var_os("PATH"),
             helper_timeout: helper::DEFAULT_TIMEOUT,
+            ends_by: Deadline::NONE,
         }
     }
 
@@ -152,6 +157,7 @@ impl DockerCredentialStore {
             location: Location::Json(json.into()),
             search_path: std::env::var_os("PATH"),
             helper_timeout: helper::DEFAULT_TIMEOUT,
+            ends_by: Deadline::NONE,
         }
     }
 
@@ -175,6 +181,19 @@ impl DockerCredentialStore {
         self
     }
 
+    /// Sets the instant a lookup must be over by: a helper still running then is killed
+    /// (on Unix with everything it started, its whole process group), and the lookup fails
+    /// with [`ErrorKind::CredentialStore`], whatever the [helper
+    /// timeout](Self::helper_timeout) says. Give it the same instant as the operations that
+    /// follow ([`RetryPolicy::deadline_at`](crate::RetryPolicy::deadline_at)) for one limit
+    /// on the whole work: the `dockerhub-auth` CLI does, from `--timeout`.
+    ///
+    /// Default: none; each helper runs for up to the helper timeout.
+    pub fn deadline_at(mut self, at: std::time::Instant) -> Self {
+        self.ends_by = Deadline::at(at);
+        self
+    }
+
     /// Returns Docker Hub's credentials from this store, or `None` when it holds none.
     ///
     /// Docker Hub's key is `https://index.docker.io/v1/`; `index.docker.io`, `docker.io` and
@@ -183,15 +202,19 @@ impl DockerCredentialStore {
     /// other spellings of Hub's key the config uses, until one answers.
     ///
     /// This blocks: it reads a file and may run a helper for up to the
-    /// [helper timeout](Self::helper_timeout). From async code, use
+    /// [helper timeout](Self::helper_timeout) (or until the [deadline](Self::deadline_at)).
+    /// The config is read only from a regular file (or a link to one), opened without
+    /// blocking: a FIFO or a device named `config.json` is an error at once. From async
+    /// code, use
     /// [`docker_hub_credentials_async`](Self::docker_hub_credentials_async).
     ///
     /// # Errors
     ///
     /// - [`ErrorKind::CredentialStore`] when the store cannot be read: an unreadable or
-    ///   malformed config, an `auth` that is not base64 of `user:secret`, a helper name that
-    ///   is not a plain name, or a helper that is missing from the search path, fails, runs
-    ///   past the timeout, prints more than 64 KiB or answers garbage. The message names the
+    ///   malformed config, one that is not a regular file or is larger than 4 MiB, an `auth`
+    ///   that is not base64 of `user:secret`, a helper name that is not a plain name, or a
+    ///   helper that is missing from the search path, fails, runs past the timeout or the
+    ///   deadline, prints more than 64 KiB or answers garbage. The message names the
     ///   file or helper (with the first line of a failing helper's stderr, scrubbed) and
     ///   never quotes a secret.
     /// - [`ErrorKind::InvalidInput`] when the helper timeout is zero.
@@ -308,7 +331,13 @@ impl DockerCredentialStore {
         for server_url in server_urls {
             tracing::debug!(helper = name, server = %server_url, "asking a docker credential helper");
             let source = CredentialSource::Helper(name.to_owned());
-            match helper::get(name, &program, server_url, self.helper_timeout)? {
+            let timeout = self.ends_by.bound(self.helper_timeout);
+            if timeout.is_zero() {
+                return Err(store_error(format!(
+                    "docker credential helper `{name}` was not run: the deadline has passed"
+                )));
+            }
+            match helper::get(name, &program, server_url, timeout)? {
                 Answer::Secret { username, secret } => {
                     return Ok(Some(StoredCredentials::with_secret(
                         username, secret, source,
@@ -326,31 +355,26 @@ impl DockerCredentialStore {
     }
 }
 
-/// Reads a config file, or `None` when there is none.
+/// Reads a config file, or `None` when there is none: only a regular file (a link to one is
+/// followed, as the docker CLI does), opened without blocking (a FIFO named `config.json`
+/// is an error at once, never a hang), of at most [`CONFIG_CAP`] bytes.
 fn read_config(path: &Path) -> Result<Option<Zeroizing<String>>> {
-    let cannot_read =
-        |err: io::Error| store_error(format!("cannot read {}: {err}", path.display()));
-    let file = match File::open(path) {
-        Ok(file) => file,
-        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(err) => return Err(cannot_read(err)),
+    let mut bytes = match safe_file::read(path, Links::Follow, CONFIG_CAP) {
+        Ok(bytes) => bytes,
+        Err(Refused::Missing) => return Ok(None),
+        Err(refused) => return Err(store_error(refused.describe("the docker config", path))),
     };
-    let size = file.metadata().map(|meta| meta.len()).unwrap_or(0);
-    // Room for the whole file up front, so that no partial copy of it is left behind by a
-    // reallocation.
-    let capacity = usize::try_from(size.min(CONFIG_CAP) + 1).unwrap_or(0);
-    let mut json = Zeroizing::new(String::with_capacity(capacity));
-    file.take(CONFIG_CAP + 1)
-        .read_to_string(&mut json)
-        .map_err(cannot_read)?;
-    if json.len() as u64 > CONFIG_CAP {
-        return Err(store_error(format!(
-            "{} is larger than {} MiB",
-            path.display(),
-            CONFIG_CAP / (1024 * 1024)
-        )));
+    // The buffer moves into the string (no copy); either way it is wiped when dropped.
+    match String::from_utf8(std::mem::take(&mut *bytes)) {
+        Ok(json) => Ok(Some(Zeroizing::new(json))),
+        Err(error) => {
+            drop(Zeroizing::new(error.into_bytes()));
+            Err(store_error(format!(
+                "cannot read {}: it is not UTF-8 text",
+                path.display()
+            )))
+        }
     }
-    Ok(Some(json))
 }
 
 impl fmt::Display for DockerCredentialStore {
@@ -371,6 +395,7 @@ impl fmt::Debug for DockerCredentialStore {
             .field("config", &format_args!("{self}")) // never the JSON itself
             .field("search_path", &self.search_path)
             .field("helper_timeout", &self.helper_timeout)
+            .field("ends_by", &self.ends_by.instant())
             .finish()
     }
 }

@@ -135,7 +135,8 @@ impl RegistryBuilder {
 
     /// Sets how long a rejection of the credentials by the token service is answered again
     /// without a request: each failed login counts toward Docker Hub's lockout of the name.
-    /// [`Registry::invalidate`] forgets it sooner.
+    /// [`Registry::invalidate`] forgets it sooner. Nothing is remembered for more than an
+    /// hour: a longer cool-down counts as one hour.
     ///
     /// Default: 10 minutes, Docker Hub's lockout window.
     pub fn cool_down(mut self, cool_down: Duration) -> Self {
@@ -191,6 +192,7 @@ impl RegistryBuilder {
             other_hosts: true,
         })?;
         let docker_hub_host = is_docker_hub(&endpoint.base_url);
+        let ends_by = config.retry.ends_by();
         Ok(Registry {
             inner: Arc::new(Inner {
                 endpoint,
@@ -207,6 +209,7 @@ impl RegistryBuilder {
                         backoff: FAILURE_BACKOFF,
                         remember_second_factor_rejection: false,
                         lock_wait: config.timeout,
+                        ends_by,
                     },
                     config.disk_cache.clone(),
                 ),

@@ -130,7 +130,10 @@ impl RegistryToken {
 
 /// Registry tokens in the token cache: their lifetime is the token service's `expires_in`,
 /// counted from their arrival (so that a token service whose clock is off cannot make a new
-/// token look expired); an entry also keeps their `issued_at` and the scopes as sent.
+/// token look expired in memory); an entry also keeps their `issued_at` and the scopes as
+/// sent. Read back from disk, a token past its own [`expires_at`](RegistryToken::expires_at)
+/// is not served (with a clock far ahead of the token service's, each process then asks
+/// again).
 impl Cacheable for RegistryToken {
     const KIND: &'static str = "registry";
 
@@ -144,6 +147,11 @@ impl Cacheable for RegistryToken {
 
     fn lifetime(&self) -> Option<Duration> {
         Some(self.inner.lifetime)
+    }
+
+    /// `issued_at` (or its arrival) plus `expires_in`.
+    fn expires_at(&self) -> Option<SystemTime> {
+        Some(self.inner.expires_at)
     }
 
     fn details(&self) -> Value {

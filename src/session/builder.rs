@@ -62,6 +62,8 @@ impl SessionBuilder {
     /// Sets how long a rejection ([`CredentialsRejected`](crate::ErrorKind::CredentialsRejected),
     /// [`Forbidden`](crate::ErrorKind::Forbidden)) is returned again without a request,
     /// unless [`Session::invalidate`] is called first. Zero sends the next request at once.
+    /// Nothing is remembered for more than an hour: a longer cool-down counts as one hour
+    /// (and so does a rate limit's wait, however long the server asked for).
     ///
     /// Default: 10 minutes, the window of Docker Hub's lockout of a username after repeated
     /// failed logins.
@@ -120,6 +122,7 @@ impl SessionBuilder {
             backoff: self.failure_backoff,
             remember_second_factor_rejection: fetch::has_totp(&self.credentials),
             lock_wait: self.hub.request_timeout(),
+            ends_by: self.hub.retry_policy().ends_by(),
         };
         let (grant, refusal) = fetch::key_material(&self.hub, &self.credentials);
         let source = TokenSource::new(SourceConfig {

@@ -201,18 +201,6 @@ async fn a_damaged_entry_is_ignored_and_replaced() {
 }
 
 #[tokio::test]
-async fn a_damaged_key_is_replaced() {
-    let server = MockServer::start_async().await;
-    let mock = token_route(&server).await;
-    let (_temp, dir) = cache();
-    session(&server, CANARY, &dir).token().await.unwrap();
-    std::fs::write(dir.join("key"), b"short").unwrap();
-    session(&server, CANARY, &dir).token().await.unwrap();
-    session(&server, CANARY, &dir).token().await.unwrap();
-    mock.assert_calls_async(2).await;
-}
-
-#[tokio::test]
 async fn no_file_holds_the_secret() {
     let server = MockServer::start_async().await;
     token_route(&server).await;

@@ -14,9 +14,18 @@ mod cache;
 // Unix only: the helpers are `#!/bin/sh` scripts.
 #[cfg(unix)]
 mod docker_credentials;
+// FIFOs, links, a foreign key and foreign temporaries where the CLI reads and writes.
+#[cfg(unix)]
+mod hostile_files;
 // Where the global options go, and what each command's --help lists.
 mod options;
+// --timeout as the limit of a whole run: a hanging helper, retries.
+#[cfg(unix)]
+mod overall_deadline;
 mod pat_oat;
 mod pat_oat_login;
 mod registry;
+// How long the cache believes what it remembers across runs.
+#[cfg(unix)]
+mod remembered_bounds;
 mod token_login_inspect;

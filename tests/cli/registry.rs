@@ -14,13 +14,16 @@ fn challenge_on(server: &MockServer) {
     });
 }
 
-/// Mocks the token service to answer every request with `token`.
+/// Mocks the token service to answer every request with `token`, issued now for five
+/// minutes (a token past its `issued_at` + `expires_in` is never served from the cache).
 fn tokens<'a>(server: &'a MockServer, token: &str) -> Mock<'a> {
+    let issued_at = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
     server.mock(|when, then| {
         when.path("/token");
-        then.status(200).json_body(
-            json!({ "token": token, "expires_in": 300, "issued_at": "2026-11-23T10:00:00Z" }),
-        );
+        then.status(200)
+            .json_body(json!({ "token": token, "expires_in": 300, "issued_at": issued_at }));
     })
 }
 

@@ -7,6 +7,9 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+// Files that are not regular, links, the cap, and helpers stopped by the caller's deadline.
+#[cfg(unix)]
+mod bounded;
 mod config_files;
 // Unix only: the helpers are `#!/bin/sh` scripts, and pass is reached through one.
 #[cfg(unix)]

@@ -253,19 +253,26 @@ async fn a_timeout_after_the_request_was_sent_is_not_retried() {
     assert_eq!(silent.connections(), 2);
 }
 
-#[tokio::test]
-async fn the_deadline_ends_a_slow_attempt() {
-    let server = MockServer::start_async().await;
-    let slow = server
+/// Answers `/v2/auth/token` after half a minute: an attempt a deadline must end.
+async fn slow_token_route(server: &MockServer) -> httpmock::Mock<'_> {
+    server
         .mock_async(|when, then| {
             when.path("/v2/auth/token");
             then.status(200)
-                .delay(Duration::from_secs(3))
+                .delay(Duration::from_secs(30))
                 .json_body(json!({ "access_token": "late" }));
         })
-        .await;
+        .await
+}
+
+// The deadlines below leave two seconds for the request to reach the server: building the
+// HTTP client (on first use) and connecting take longer than 100 ms on a loaded machine.
+#[tokio::test]
+async fn the_deadline_ends_a_slow_attempt() {
+    let server = MockServer::start_async().await;
+    let slow = slow_token_route(&server).await;
     let hub = builder(&server.base_url())
-        .retry_policy(RetryPolicy::default().deadline(Duration::from_millis(100)))
+        .retry_policy(RetryPolicy::default().deadline(Duration::from_secs(2)))
         .build()
         .unwrap();
     let err = hub.create_access_token("alice", "pw12").await.unwrap_err();
@@ -285,6 +292,47 @@ async fn no_retry_is_made_whose_wait_ends_past_the_deadline() {
     assert_eq!(err.kind(), ErrorKind::Unavailable);
     failing.assert_calls_async(1).await;
     succeeding.assert_calls_async(0).await;
+}
+
+#[tokio::test]
+async fn one_instant_bounds_every_operation_wherever_it_starts() {
+    let server = MockServer::start_async().await;
+    let (failing, succeeding) = flaky(&server, 1, 503, &[("retry-after", "2".into())]).await;
+    let ends_by = std::time::Instant::now() + Duration::from_secs(1);
+    let hub = builder(&server.base_url())
+        .retry_policy(RetryPolicy::default().deadline_at(ends_by))
+        .build()
+        .unwrap();
+    // The wait Hub asks for would end past the instant: no retry.
+    let err = hub.create_access_token("alice", "pw12").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unavailable);
+    failing.assert_calls_async(1).await;
+    succeeding.assert_calls_async(0).await;
+
+    // An operation that starts once the instant has passed sends nothing.
+    let over = builder(&server.base_url())
+        .retry_policy(RetryPolicy::default().deadline_at(std::time::Instant::now()))
+        .build()
+        .unwrap();
+    let err = over.create_access_token("alice", "pw12").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout);
+    assert!(err.to_string().contains("deadline"), "{err}");
+    failing.assert_calls_async(1).await;
+    succeeding.assert_calls_async(0).await;
+}
+
+#[tokio::test]
+async fn the_instant_ends_a_slow_attempt() {
+    let server = MockServer::start_async().await;
+    let slow = slow_token_route(&server).await;
+    let ends_by = std::time::Instant::now() + Duration::from_secs(2);
+    let hub = builder(&server.base_url())
+        .retry_policy(RetryPolicy::default().deadline_at(ends_by))
+        .build()
+        .unwrap();
+    let err = hub.create_access_token("alice", "pw12").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout);
+    slow.assert_calls_async(1).await;
 }
 
 #[tokio::test]

@@ -97,6 +97,12 @@ impl Cli {
         started.finish()
     }
 
+    /// Runs the binary to completion, failing the test if it hangs (see
+    /// [`Started::finish_within`]).
+    pub fn run_within(self, bound: std::time::Duration) -> Run {
+        self.start().finish_within(bound)
+    }
+
     /// Starts the binary without writing its stdin yet: a run that reads its secret from
     /// stdin waits until [`Started::release`], so that many runs can be let go together.
     pub fn start(mut self) -> Started {
@@ -125,6 +131,26 @@ impl Started {
         if let Some(mut stdin) = self.child.stdin.take() {
             // The child may exit before reading stdin; a broken pipe is fine.
             let _ = stdin.write_all(self.stdin.as_bytes());
+        }
+    }
+
+    /// Waits for the run to end, failing the test (and killing the run) if it has not
+    /// ended within `bound`: for a run that a regression would hang.
+    pub fn finish_within(mut self, bound: std::time::Duration) -> Run {
+        self.release();
+        let pid = self.child.id();
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = sender.send(self.finish());
+        });
+        match receiver.recv_timeout(bound) {
+            Ok(run) => run,
+            Err(_) => {
+                let _ = std::process::Command::new("kill")
+                    .args(["-KILL", &pid.to_string()])
+                    .status();
+                panic!("the run hung: not over within {bound:?}");
+            }
         }
     }
 

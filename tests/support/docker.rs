@@ -139,6 +139,12 @@ pub fn helpers() -> &'static Path {
             ("garbage", format!("cat >/dev/null\necho 'this is not JSON {CANARY}'")),
             ("no-username", format!("url=$(cat)\n{}", answer("", CANARY))),
             ("hanging", format!("echo $$ > '{}/hanging.pid'\nexec sleep 30", dir_display(&dir))),
+            // Starts a grandchild that holds its output open, says where (in the file
+            // DOCKERHUB_AUTH_TEST_GRANDCHILD names, else `forking.pid`), then hangs.
+            ("forking", format!(
+                "cat >/dev/null\nsleep 300 &\necho $! > \"${{DOCKERHUB_AUTH_TEST_GRANDCHILD:-{}/forking.pid}}\"\nexec sleep 300",
+                dir_display(&dir)
+            )),
             ("megabytes", format!("exec yes '{CANARY}'")),
             ("megabytes-stderr", format!("exec yes '{CANARY}' >&2")),
             ("evil", format!("touch '{}/evil-ran'", dir_display(&dir))),

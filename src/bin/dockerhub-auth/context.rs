@@ -2,10 +2,14 @@
 //! runs: the global options, the output mode, the token cache decision, where the command's
 //! credentials come from, and the clients, each built on first use.
 
-use std::{sync::OnceLock, time::Duration};
+use std::{
+    sync::OnceLock,
+    time::{Duration, Instant},
+};
 
 use dockerhub_auth::{
-    Credentials, DiskCache, Hub, PullLimit, Registry, RegistryScope, RegistryToken, Session, Token,
+    Credentials, DiskCache, Hub, PullLimit, Registry, RegistryScope, RegistryToken, RetryPolicy,
+    Session, Token,
 };
 
 use crate::{
@@ -22,7 +26,10 @@ const USER_AGENT: &str = concat!("dockerhub-auth-cli/", env!("CARGO_PKG_VERSION"
 /// What a command runs with. Nothing is sent, read or prompted for until the command asks.
 pub(crate) struct Context {
     base_url: Option<String>,
+    /// `--timeout`: the limit of the whole run, and of each request.
     timeout: Option<Duration>,
+    /// When the run must be over by: `--timeout` from the start.
+    ends_by: Option<Instant>,
     json: bool,
     use_cache: bool,
     credentials: Request,
@@ -36,12 +43,18 @@ impl Context {
     /// given before its name (`global`; those given after it win).
     pub(crate) fn new(global: &GlobalOptions, command: &dyn CommandOptions) -> Context {
         let given = command.global();
+        let timeout = given.timeout.or(global.timeout);
+        let ends_by = timeout.and_then(|timeout| Instant::now().checked_add(timeout));
         Context {
             base_url: given.base_url.clone().or_else(|| global.base_url.clone()),
-            timeout: given.timeout.or(global.timeout),
+            timeout,
+            ends_by,
             json: given.json || global.json,
             use_cache: cache::wanted(given.no_cache || global.no_cache),
-            credentials: command.credentials(),
+            credentials: Request {
+                ends_by,
+                ..command.credentials()
+            },
             registry_url: command.registry(),
             hub: OnceLock::new(),
             registry: OnceLock::new(),
@@ -64,8 +77,18 @@ impl Context {
             if let Some(timeout) = self.timeout {
                 builder = builder.timeout(timeout);
             }
+            if let Some(policy) = self.retry_policy() {
+                builder = builder.retry_policy(policy);
+            }
             builder.build()
         })
+    }
+
+    /// The default retry policy, over by the end of `--timeout` when it is given: no
+    /// request, retry or wait for another process's refresh goes past it.
+    fn retry_policy(&self) -> Option<RetryPolicy> {
+        self.ends_by
+            .map(|ends_by| RetryPolicy::default().deadline_at(ends_by))
     }
 
     /// Returns the registry, built on first use from `--registry` (else
@@ -78,6 +101,9 @@ impl Context {
             }
             if let Some(timeout) = self.timeout {
                 builder = builder.timeout(timeout);
+            }
+            if let Some(policy) = self.retry_policy() {
+                builder = builder.retry_policy(policy);
             }
             if let Some(cache) = self.disk_cache() {
                 builder = builder.disk_cache(cache);

@@ -12,6 +12,7 @@
 use std::{
     env,
     io::{self, IsTerminal},
+    time::Instant,
 };
 
 use dockerhub_auth::{Credentials, DockerCredentialStore, SecretString, StoredCredentials};
@@ -66,6 +67,9 @@ pub(crate) struct Request {
     pub(crate) anonymous: bool,
     /// `--code`: the second factor of a password login.
     pub(crate) code: Option<String>,
+    /// When the run must be over by (`--timeout`): a credential helper still running then
+    /// is stopped.
+    pub(crate) ends_by: Option<Instant>,
 }
 
 /// A username and its secret, from one source.
@@ -131,7 +135,10 @@ async fn first_found(request: &Request) -> Result<(String, SecretString), Failur
     if request.no_docker_config {
         looked_at.push("Docker's stored credentials (skipped: --no-docker-config)".to_owned());
     } else {
-        let store = DockerCredentialStore::from_env();
+        let mut store = DockerCredentialStore::from_env();
+        if let Some(ends_by) = request.ends_by {
+            store = store.deadline_at(ends_by);
+        }
         let stored = store
             .docker_hub_credentials_async()
             .await

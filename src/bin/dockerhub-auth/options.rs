@@ -85,7 +85,8 @@ pub(crate) struct GlobalOptions {
     #[arg(long, global = true, value_name = "URL")]
     pub(crate) base_url: Option<String>,
 
-    /// Time allowed for each request, in seconds (decimals allowed) [default: 30]
+    /// Time allowed for the whole command (requests, retries, a credential helper, and a
+    /// prompt too), in seconds (decimals allowed) [default: 30 per request]
     #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_seconds)]
     pub(crate) timeout: Option<Duration>,
 
