@@ -14,6 +14,12 @@ mod cache;
 // Unix only: the helpers are `#!/bin/sh` scripts.
 #[cfg(unix)]
 mod docker_credentials;
+// Unix only: a spy helper is a `#!/bin/sh` script, and only Unix has a token cache.
+#[cfg(unix)]
+mod credential_helper;
+// Unix only: the modes of Docker's config and its directory.
+#[cfg(unix)]
+mod configure_docker;
 // Where the global options go, and what each command's --help lists.
 mod options;
 mod pat_oat;

@@ -31,7 +31,7 @@ const DOCKER_HUB_KEYS: [&str; 2] = ["https://index.docker.io/v1/", "docker.io"];
     after_help = help::page(
         &["\
 Adds credHelpers entries naming \"dockerhub\" (the program docker-credential-dockerhub,
-which answers with DOCKERHUB_USERNAME and DOCKERHUB_TOKEN from the environment of the
+installed with this one, which answers with the credentials in the environment of the
 client that runs it) for https://index.docker.io/v1/ and docker.io, and for each --registry,
 to $DOCKER_CONFIG/config.json, else ~/.docker/config.json; creates the file (mode 0600) and
 its directory (0700) when missing. Every other key and entry is kept, in its order; the file
