@@ -36,14 +36,17 @@ use crate::support::tools::require_tool;
 const REGISTRY_BINARY: &str = "docker-registry";
 const SERVICE: &str = "test-registry";
 const ISSUER: &str = "dockerhub-auth-test-token-service";
-const PASSWORD: &str = "dckr_pat_real_registry_test_secret";
+/// alice's secret: the only one the token service takes.
+pub(crate) const PASSWORD: &str = "dckr_pat_real_registry_test_secret";
 
 /// A running registry and its token service, stopped when dropped.
-struct RealRegistry {
-    url: String,
+pub(crate) struct RealRegistry {
+    pub(crate) url: String,
     child: Child,
     /// Token requests the token service answered with a token.
-    issued: Arc<AtomicUsize>,
+    pub(crate) issued: Arc<AtomicUsize>,
+    /// Those of them that came with alice's name and secret.
+    pub(crate) issued_to_alice: Arc<AtomicUsize>,
     _dir: tempfile::TempDir,
 }
 
@@ -57,7 +60,7 @@ impl Drop for RealRegistry {
 impl RealRegistry {
     /// Starts both, or returns `None` when the registry is not installed and the test is
     /// to be skipped (see [`require_tool`]).
-    async fn start() -> Option<RealRegistry> {
+    pub(crate) async fn start() -> Option<RealRegistry> {
         let binary = require_tool(REGISTRY_BINARY)?;
         let dir = tempfile::tempdir().unwrap();
         let key = KeyPair::generate().unwrap(); // ECDSA P-256, for ES256
@@ -71,14 +74,15 @@ impl RealRegistry {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let realm = format!("http://{}/token", listener.local_addr().unwrap());
         let issued = Arc::new(AtomicUsize::new(0));
+        let issued_to_alice = Arc::new(AtomicUsize::new(0));
         let signer = Arc::new(Signer {
             key,
             x5c: base64::engine::general_purpose::STANDARD.encode(cert.der()),
         });
-        let counter = issued.clone();
+        let counters = (issued.clone(), issued_to_alice.clone());
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(serve(stream, signer.clone(), counter.clone()));
+                tokio::spawn(serve(stream, signer.clone(), counters.clone()));
             }
         });
 
@@ -110,6 +114,7 @@ impl RealRegistry {
             url: format!("http://{address}"),
             child,
             issued,
+            issued_to_alice,
             _dir: dir,
         };
         registry.wait_until_listening(&address).await;
@@ -150,7 +155,7 @@ impl RealRegistry {
 
     /// Pushes a small v2 image to `name:latest` through the registry's own upload API, with
     /// a push token from the token service: its config blob, then its manifest (no layers).
-    async fn push_v2_image(&self, name: &str) {
+    pub(crate) async fn push_v2_image(&self, name: &str) {
         let scope = RegistryScope::parse(&format!("repository:{name}:pull,push")).unwrap();
         let token = self.client().token(&alice(), &[scope]).await.unwrap();
         let http = reqwest::Client::new();
@@ -287,7 +292,13 @@ fn fixed_signature(der: &[u8]) -> Vec<u8> {
 }
 
 /// Answers one token request, as GET (query, Basic) or as the OAuth2 form (POST).
-async fn serve(mut stream: TcpStream, signer: Arc<Signer>, issued: Arc<AtomicUsize>) {
+/// `counters` counts the tokens issued, and those issued to alice.
+async fn serve(
+    mut stream: TcpStream,
+    signer: Arc<Signer>,
+    counters: (Arc<AtomicUsize>, Arc<AtomicUsize>),
+) {
+    let (issued, issued_to_alice) = counters;
     let Some((head, body)) = read_request(&mut stream).await else {
         return;
     };
@@ -342,6 +353,7 @@ async fn serve(mut stream: TcpStream, signer: Arc<Signer>, issued: Arc<AtomicUsi
         match credentials {
             Some((user, password)) if user == "alice" && password == PASSWORD => {
                 issued.fetch_add(1, Ordering::SeqCst);
+                issued_to_alice.fetch_add(1, Ordering::SeqCst);
                 (
                     200,
                     json!({ "token": signer.token(&user, &scopes, false), "expires_in": 300 }),
