@@ -8,6 +8,8 @@
 mod support;
 
 mod cache;
+// The real registry and its token service, for `real_registry` and `skopeo`.
+mod distribution;
 mod errors;
 mod pull_limit;
 mod real_registry;

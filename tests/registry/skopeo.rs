@@ -2,7 +2,7 @@
 //! `dockerhub-auth configure-docker --registry HOST` configures Docker (a temporary
 //! `$DOCKER_CONFIG/config.json` whose `credHelpers` names `dockerhub` for the registry's
 //! host), with `docker-credential-dockerhub` on its `PATH` and `DOCKERHUB_REGISTRY_URL` set to
-//! the registry, against the real Distribution registry of `real_registry` and its token
+//! the registry, against the real Distribution registry of `distribution` and its token
 //! service, which checks the Basic credentials skopeo got from the helper.
 //!
 //! `.ci/install-registry.sh` installs both; without them each test says it is skipped and
@@ -18,7 +18,7 @@ use std::{
 use serde_json::{Value, json};
 
 use crate::{
-    real_registry::{PASSWORD, RealRegistry},
+    distribution::{PASSWORD, RealRegistry},
     support::tools::require_tool,
 };
 
