@@ -11,7 +11,7 @@ use std::{sync::atomic::Ordering, time::Duration};
 
 use dockerhub_auth::{Credentials, ErrorKind, RegistryScope};
 
-use crate::distribution::{PASSWORD, RealRegistry, alice};
+use crate::distribution::{RealRegistry, alice};
 #[tokio::test]
 async fn the_probe_is_accepted_and_reports_no_limit() {
     let Some(registry) = RealRegistry::start().await else {
@@ -26,6 +26,8 @@ async fn the_probe_is_accepted_and_reports_no_limit() {
     let authenticated = client.pull_limit(&alice()).await.unwrap();
     assert!(!authenticated.is_reported());
     assert_eq!(registry.issued.load(Ordering::SeqCst), 2);
+    // One of them to alice's name and secret, one anonymous.
+    assert_eq!(registry.issued_to_alice.load(Ordering::SeqCst), 1);
 }
 
 #[tokio::test]
@@ -100,7 +102,7 @@ async fn rate_limit_on_a_registry_holding_the_probe_image_says_not_reported() {
             &["rate-limit", "--registry", &url],
             &[
                 ("DOCKERHUB_USERNAME", "alice"),
-                ("DOCKERHUB_TOKEN", PASSWORD),
+                ("DOCKERHUB_TOKEN", crate::distribution::PASSWORD),
             ],
             "",
         )
