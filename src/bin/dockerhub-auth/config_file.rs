@@ -21,6 +21,7 @@ const CAP: u64 = 4 * 1024 * 1024;
 const NEW_FILE_MODE: u32 = 0o600;
 
 /// The mode of a config directory this command creates.
+#[cfg(unix)]
 const NEW_DIR_MODE: u32 = 0o700;
 
 /// Returns where the docker CLI reads its config: `$DOCKER_CONFIG/config.json`, else
@@ -139,6 +140,8 @@ fn write_all(mut file: File, bytes: &[u8]) -> io::Result<()> {
 /// Creates a new file in `dir` with `mode`, named so that a directory listing shows whose it
 /// is (`.config.json.dockerhub-auth-<pid>-<n>.tmp`); never opens an existing file or link.
 fn create_temporary(dir: &Path, mode: u32) -> io::Result<(PathBuf, File)> {
+    #[cfg(not(unix))]
+    let _ = mode; // elsewhere the file gets the directory's default permissions
     let mut attempt = 0;
     loop {
         let name = format!(
