@@ -382,9 +382,10 @@
 //! - `totp`: [`Credentials::password_with_totp`], RFC 6238 codes for unattended two-factor
 //!   logins (adds `totp-rs`).
 //! - `cli`: the `dockerhub-auth` binary (`token`, `login`, `logout`, `inspect`, `pat`,
-//!   `oat`, `registry-token`, `rate-limit`) for shell scripts, with the disk cache on by
-//!   default (adds `clap`, `rpassword`, `humantime` and `tracing-subscriber`; library users
-//!   never compile them).
+//!   `oat`, `registry-token`, `rate-limit`, `configure-docker`) for shell scripts, with the
+//!   disk cache on by default, and `docker-credential-dockerhub`, a Docker credential
+//!   helper answering with the credentials in its environment (adds `clap`, `rpassword`,
+//!   `humantime` and `tracing-subscriber`; library users never compile them).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs, missing_debug_implementations, unreachable_pub)]

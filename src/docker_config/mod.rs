@@ -278,6 +278,27 @@ impl DockerCredentialStore {
             .and_then(|(config, _)| config.hub_helper().map(str::to_owned)))
     }
 
+    /// Returns whether `key` names Docker Hub: a key of Docker's config, or the server a
+    /// credential helper is asked about.
+    ///
+    /// Docker Hub is `https://index.docker.io/v1/` and every spelling docker, crane and
+    /// skopeo use for it: `index.docker.io`, `docker.io` and `registry-1.docker.io`, in any
+    /// case, with `https://`, `http://` or no scheme, and with no path, `/`, `/v1` or
+    /// `/v1/`. Surrounding whitespace is ignored. Any other host or path is another
+    /// registry.
+    ///
+    /// ```
+    /// use dockerhub_auth::DockerCredentialStore;
+    ///
+    /// assert!(DockerCredentialStore::is_docker_hub_key("https://index.docker.io/v1/"));
+    /// assert!(DockerCredentialStore::is_docker_hub_key("docker.io"));
+    /// assert!(!DockerCredentialStore::is_docker_hub_key("ghcr.io"));
+    /// assert!(!DockerCredentialStore::is_docker_hub_key("docker.io.example.com"));
+    /// ```
+    pub fn is_docker_hub_key(key: &str) -> bool {
+        config::hub_key_rank(key).is_some()
+    }
+
     /// Returns the parsed config and where it came from, or `None` when there is none.
     fn config(&self) -> Result<Option<(ConfigFile, Origin)>> {
         match &self.location {

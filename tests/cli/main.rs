@@ -17,6 +17,12 @@ mod docker_credentials;
 // FIFOs, links, a foreign key and foreign temporaries where the CLI reads and writes.
 #[cfg(unix)]
 mod hostile_files;
+// Unix only: a spy helper is a `#!/bin/sh` script, and only Unix has a token cache.
+#[cfg(unix)]
+mod credential_helper;
+// Unix only: the modes of Docker's config and its directory.
+#[cfg(unix)]
+mod configure_docker;
 // Where the global options go, and what each command's --help lists.
 mod options;
 // --timeout as the limit of a whole run: a hanging helper, retries.

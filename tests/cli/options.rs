@@ -313,8 +313,8 @@ fn option_help(help: &str, option: &str) -> String {
 const SENDING: [&str; 4] = ["--base-url", "--timeout", "--json", "--no-cache"];
 
 #[test]
-fn inspect_and_logout_list_no_option_or_variable_of_a_request() {
-    for command in ["inspect", "logout"] {
+fn inspect_logout_and_configure_docker_list_no_option_or_variable_of_a_request() {
+    for command in ["inspect", "logout", "configure-docker"] {
         let text = help(&[command]);
         for absent in SENDING.into_iter().chain([
             "DOCKERHUB_URL",
@@ -333,6 +333,14 @@ fn inspect_and_logout_list_no_option_or_variable_of_a_request() {
     let logout = help(&["logout"]);
     assert!(logout.contains("--username <USERNAME>"), "{logout}");
     assert!(logout.contains("DOCKERHUB_AUTH_CACHE_DIR"), "{logout}");
+    let configure = help(&["configure-docker"]);
+    for listed in ["--registry <HOST>", "--force", "DOCKER_CONFIG, HOME"] {
+        assert!(configure.contains(listed), "{configure}");
+    }
+    assert!(
+        !configure.contains("DOCKERHUB_AUTH_CACHE_DIR"),
+        "{configure}"
+    );
 }
 
 #[test]

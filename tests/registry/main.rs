@@ -1,5 +1,6 @@
 //! Registry tokens and the pull limit, against a fake registry and token service on
-//! 127.0.0.1, and against a real Distribution registry (`docker-registry`) when installed.
+//! 127.0.0.1, and against a real Distribution registry (`docker-registry`) when installed,
+//! with this crate's client and with Debian's `skopeo` asking the credential helper.
 //!
 //! One test binary, one module per concept (run one with `cargo test --test registry cache::`).
 
@@ -7,8 +8,13 @@
 mod support;
 
 mod cache;
+// The real registry and its token service, for `real_registry` and `skopeo`.
+mod distribution;
 mod errors;
 mod pull_limit;
 mod real_registry;
 mod redaction;
+// skopeo asking `docker-credential-dockerhub` (a binary of the cli feature) for credentials.
+#[cfg(all(feature = "cli", unix))]
+mod skopeo;
 mod tokens;

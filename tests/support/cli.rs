@@ -1,4 +1,5 @@
-//! Running the `dockerhub-auth` binary in an environment of its own.
+//! Running the `dockerhub-auth` binary (or the credential helper `docker-credential-dockerhub`)
+//! in an environment of its own.
 //!
 //! Every run gets a fresh temporary `HOME`, `DOCKER_CONFIG`, `XDG_RUNTIME_DIR`,
 //! `XDG_CACHE_HOME` and token cache directory, and none of the caller's `DOCKERHUB_*` or
@@ -43,8 +44,18 @@ pub struct Cli {
 impl Cli {
     /// The binary with `args`, in a fresh isolated environment.
     pub fn new(args: &[&str]) -> Cli {
+        Cli::program(env!("CARGO_BIN_EXE_dockerhub-auth"), args)
+    }
+
+    /// The credential helper `docker-credential-dockerhub` with `args`, in a fresh isolated
+    /// environment.
+    pub fn helper(args: &[&str]) -> Cli {
+        Cli::program(env!("CARGO_BIN_EXE_docker-credential-dockerhub"), args)
+    }
+
+    fn program(program: &str, args: &[&str]) -> Cli {
         let home = tempfile::tempdir().unwrap();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_dockerhub-auth"));
+        let mut command = Command::new(program);
         command.args(args);
         for name in SCRUBBED {
             command.env_remove(name);

@@ -6,6 +6,7 @@ use std::{ffi::OsStr, io::Write as _, path::PathBuf};
 /// Every real tool a test runs, with the script of `.ci/` that installs it.
 const INSTALLERS: &[(&str, &str)] = &[
     ("docker-registry", ".ci/install-registry.sh"),
+    ("skopeo", ".ci/install-registry.sh"),
     (
         "docker-credential-pass",
         ".ci/install-credential-helpers.sh",

@@ -25,6 +25,10 @@ pub(crate) const NO_CACHE: &str =
 pub(crate) const DOCKER_CONFIG: &str = "  \
 DOCKER_AUTH_CONFIG, DOCKER_CONFIG, HOME
                             where Docker's stored credentials are read, as the docker CLI does";
+/// Where `configure-docker` writes Docker's config.
+pub(crate) const DOCKER_CONFIG_WRITTEN: &str = "  \
+DOCKER_CONFIG, HOME       where Docker's config.json is written: $DOCKER_CONFIG/config.json,
+                            else ~/.docker/config.json, as the docker CLI reads it";
 
 /// What the commands that talk to Docker Hub read.
 pub(crate) const HUB_VARIABLES: &[&str] =

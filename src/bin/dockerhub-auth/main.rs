@@ -7,9 +7,12 @@
 //! The files import downward only: `commands` (one file per command) over `manage` (what `pat`
 //! and `oat` share) over `context` (the clients, the cache decision, the credentials) over
 //! `options`, `credentials` and `cache`, over `input`, `output`, `help` and `failure`.
+//! `configure-docker`, the one command that writes Docker's files, has `config_file` (its
+//! finding, reading and atomic replacing) over `ordered_json` below it.
 
 mod cache;
 mod commands;
+mod config_file;
 mod context;
 mod credentials;
 mod failure;
@@ -17,6 +20,7 @@ mod help;
 mod input;
 mod manage;
 mod options;
+mod ordered_json;
 mod output;
 
 use std::{io, process::ExitCode};

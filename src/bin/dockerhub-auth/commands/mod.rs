@@ -3,6 +3,7 @@
 //! the commands (the context, the option groups, input, output, failure, and `manage` for
 //! `pat` and `oat`), never another command.
 
+mod configure_docker;
 mod inspect;
 mod login;
 mod logout;
@@ -26,6 +27,7 @@ pub(crate) enum Command {
     RegistryToken(registry_token::RegistryTokenArgs),
     RateLimit(rate_limit::RateLimitArgs),
     Logout(logout::LogoutArgs),
+    ConfigureDocker(configure_docker::ConfigureDockerArgs),
 }
 
 impl Command {
@@ -40,6 +42,7 @@ impl Command {
             Command::RegistryToken(args) => &args.options,
             Command::RateLimit(args) => &args.options,
             Command::Logout(args) => &args.options,
+            Command::ConfigureDocker(args) => &args.options,
         }
     }
 
@@ -54,6 +57,7 @@ impl Command {
             Command::RegistryToken(args) => registry_token::exec(ctx, args).await,
             Command::RateLimit(args) => rate_limit::exec(ctx, args).await,
             Command::Logout(args) => logout::exec(ctx, args).await,
+            Command::ConfigureDocker(args) => configure_docker::exec(ctx, args).await,
         }
     }
 }
