@@ -433,6 +433,24 @@ mod registry_codegen {
     include!(concat!(env!("OUT_DIR"), "/registry_codegen.rs"));
 }
 
+mod identity_codegen {
+    // The client generated from `openapi/identity.yaml` (the token exchange of Docker's
+    // identity service); private, used only by `wire`. Same lints as `codegen`, for the same
+    // reasons.
+    #![allow(
+        missing_docs,
+        missing_debug_implementations,
+        unreachable_pub,
+        unused_imports,
+        dead_code,
+        clippy::all,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )]
+    include!(concat!(env!("OUT_DIR"), "/identity_codegen.rs"));
+}
+
 /// The client generated from `openapi/dockerhub-auth.yaml`, for Hub operations the facade
 /// does not wrap. Get one with [`Hub::generated`].
 ///
