@@ -398,6 +398,7 @@ mod token;
 #[cfg(feature = "totp")]
 mod totp;
 mod wire;
+mod workload;
 
 mod codegen {
     // Generated code is reviewed as a snapshot, not linted. Its `Client::new` unwraps; the
@@ -479,6 +480,7 @@ pub use retry::RetryPolicy;
 pub use secrecy::{ExposeSecret, SecretString};
 pub use session::{Session, SessionBuilder};
 pub use token::{Claims, Token};
+pub use workload::{IdTokenSource, WorkloadIdentity};
 
 /// Entry points for the fuzz targets in `fuzz/`, compiled only under `cargo fuzz` (which
 /// sets `--cfg fuzzing`); not part of the API.
@@ -521,6 +523,8 @@ const _: fn() = || {
     shareable::<DiskCache>();
     shareable::<Token>();
     shareable::<Credentials>();
+    shareable::<WorkloadIdentity>();
+    shareable::<IdTokenSource>();
     shareable::<DockerCredentialStore>();
     shareable::<StoredCredentials>();
     shareable::<SecondFactorChallenge>();

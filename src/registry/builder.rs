@@ -191,6 +191,15 @@ impl RegistryBuilder {
             other_hosts: true,
         })?;
         let docker_hub_host = is_docker_hub(&endpoint.base_url);
+        let settings = cache::Settings {
+            refresh_margin: REFRESH_MARGIN,
+            // Registry tokens always have a lifetime (60 s at least).
+            reuse_without_expiry: REFRESH_MARGIN,
+            cool_down: config.cool_down,
+            backoff: FAILURE_BACKOFF,
+            remember_second_factor_rejection: false,
+            lock_wait: config.timeout,
+        };
         Ok(Registry {
             inner: Arc::new(Inner {
                 endpoint,
@@ -198,18 +207,9 @@ impl RegistryBuilder {
                 allow_http: config.allow_http,
                 docker_hub_host,
                 access: Mutex::new(None),
-                tokens: Sources::new(
-                    cache::Settings {
-                        refresh_margin: REFRESH_MARGIN,
-                        // Registry tokens always have a lifetime (60 s at least).
-                        reuse_without_expiry: REFRESH_MARGIN,
-                        cool_down: config.cool_down,
-                        backoff: FAILURE_BACKOFF,
-                        remember_second_factor_rejection: false,
-                        lock_wait: config.timeout,
-                    },
-                    config.disk_cache.clone(),
-                ),
+                tokens: Sources::new(settings.clone(), config.disk_cache.clone()),
+                // Exchanged tokens always have a lifetime too, and live five minutes or more.
+                exchanges: Sources::new(settings, config.disk_cache.clone()),
                 settings: Settings {
                     timeout: config.timeout,
                     connect_timeout: config.connect_timeout,

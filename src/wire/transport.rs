@@ -144,6 +144,33 @@ impl Endpoint {
         })
     }
 
+    /// Returns an endpoint for another service with this one's settings (user agent,
+    /// timeouts, body cap): Docker's identity service at `base_url`, which a session or a
+    /// registry asks with their own transport. Its requests may also go to GitHub's runner,
+    /// so it loads the root certificates whatever its scheme.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`] for a base URL [`build`](Self::build) would refuse.
+    pub(crate) fn sibling(&self, base_url: &str, allow_http: bool) -> Result<Endpoint> {
+        let base_url = base_url::normalize(base_url, allow_http)?;
+        if !cfg!(any(feature = "rustls", feature = "native-tls")) && base_url.starts_with("https:")
+        {
+            return Err(Error::invalid_input(
+                "https:// needs the `rustls` or `native-tls` feature",
+            ));
+        }
+        Ok(Endpoint {
+            http: OnceLock::new(),
+            settings: HttpSettings {
+                tls: true,
+                ..self.settings.clone()
+            },
+            base_url,
+            body_limit: self.body_limit,
+        })
+    }
+
     /// Returns the HTTP client, building it the first time. Concurrent first calls wait for
     /// one build; a failed build is the answer of every later call too.
     ///
