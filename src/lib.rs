@@ -389,6 +389,7 @@ mod error;
 mod headers;
 mod hub;
 mod login;
+mod lookup;
 mod registry;
 mod retry;
 mod rfc3339;
@@ -473,6 +474,7 @@ pub use docker_config::{CredentialSource, DockerCredentialStore, StoredCredentia
 pub use error::{Error, ErrorKind, Result};
 pub use hub::{Hub, HubBuilder};
 pub use login::{Login, SecondFactorChallenge};
+pub use lookup::{CredentialLookup, CredentialOrigin, LookupOutcome};
 pub use registry::{
     PullLimit, Registry, RegistryAction, RegistryBuilder, RegistryScope, RegistryToken,
 };
@@ -527,6 +529,8 @@ const _: fn() = || {
     shareable::<IdTokenSource>();
     shareable::<DockerCredentialStore>();
     shareable::<StoredCredentials>();
+    shareable::<CredentialLookup>();
+    shareable::<LookupOutcome>();
     shareable::<SecondFactorChallenge>();
     shareable::<Error>();
     shareable::<Bearer>();

@@ -38,8 +38,9 @@ use crate::{
     workload::ExchangedToken,
 };
 
-/// The hosts of Docker Hub's registry: on them a one-component name is an official image.
-const DOCKER_HUB_HOSTS: [&str; 5] = [
+/// The hosts of Docker Hub's registry: on them a one-component name is an official image,
+/// and Docker's stored credentials for Docker Hub are the ones sent.
+pub(crate) const DOCKER_HUB_HOSTS: [&str; 5] = [
     "registry-1.docker.io",
     "registry.docker.io",
     "index.docker.io",

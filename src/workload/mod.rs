@@ -186,10 +186,22 @@ impl IdTokenSource {
     /// [`InvalidInput`](crate::ErrorKind::InvalidInput), saying to add the permission.
     pub fn github_actions() -> Self {
         let var = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+        IdTokenSource::github_actions_from(
+            var("ACTIONS_ID_TOKEN_REQUEST_URL"),
+            var("ACTIONS_ID_TOKEN_REQUEST_TOKEN").map(SecretString::from),
+        )
+    }
+
+    /// Returns the GitHub Actions source of the runner's variables as some environment holds
+    /// them (either may be missing: refused when checked, saying what to do).
+    pub(crate) fn github_actions_from(
+        request_url: Option<String>,
+        request_token: Option<SecretString>,
+    ) -> Self {
         IdTokenSource {
             inner: Source::GithubActions {
-                request_url: var("ACTIONS_ID_TOKEN_REQUEST_URL"),
-                request_token: var("ACTIONS_ID_TOKEN_REQUEST_TOKEN").map(SecretString::from),
+                request_url,
+                request_token,
             },
         }
     }
