@@ -21,3 +21,4 @@ mod token;
 #[cfg(feature = "totp")]
 mod totp;
 mod trace_output;
+mod workload;
