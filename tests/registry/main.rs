@@ -8,6 +8,7 @@ mod support;
 
 mod cache;
 mod errors;
+mod oidc;
 mod pull_limit;
 mod real_registry;
 mod redaction;
