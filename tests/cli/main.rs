@@ -14,6 +14,9 @@ mod cache;
 // Unix only: the helpers are `#!/bin/sh` scripts.
 #[cfg(unix)]
 mod docker_credentials;
+// Unix only: runs share the disk cache.
+#[cfg(unix)]
+mod oidc;
 // Where the global options go, and what each command's --help lists.
 mod options;
 mod pat_oat;
