@@ -385,7 +385,9 @@ fn invalid_oidc_settings_exit_2_before_any_request() {
             .json_body(json!({ "access_token": ACCESS_TOKEN, "value": "x" }));
     });
     let base = job_env(&server, "bad");
-    let cases: Vec<(Vec<&str>, Vec<(&str, String)>)> = vec![
+    /// Extra arguments, and variables that replace the job's.
+    type Case<'a> = (Vec<&'a str>, Vec<(&'a str, String)>);
+    let cases: Vec<Case> = vec![
         (vec!["--oidc-connection", "not-a-uuid"], vec![]),
         (vec!["--oidc-expires-in", "299"], vec![]),
         (vec!["--oidc-expires-in", "3601"], vec![]),
@@ -674,4 +676,45 @@ fn the_oidc_commands_list_the_oidc_options_and_the_password_commands_do_not() {
             );
         }
     }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_exchanged_token_in_the_cache_is_served_without_setting_up_tls() {
+    use crate::support::tls::{Answer, TlsServer};
+    let identity = TlsServer::start(|method, path, _| match (method, path) {
+        ("POST", "/oauth/token") => Answer {
+            status: 200,
+            headers: Vec::new(),
+            body: json!({ "access_token": ACCESS_TOKEN, "expires_in": 300 }).to_string(),
+        },
+        _ => Answer {
+            status: 404,
+            headers: Vec::new(),
+            body: "{}".to_owned(),
+        },
+    });
+    let (_temp, cache) = shared_cache();
+    let run = |certificates: &Path| {
+        Cli::new(&["token"])
+            .env("DOCKERHUB_USERNAME", ORG)
+            .env("DOCKERHUB_OIDC_CONNECTIONID", CONNECTION)
+            .env("DOCKERHUB_OIDC_ID_TOKEN", "eyJ.given.id-token")
+            .env("DOCKERHUB_IDENTITY_URL", &identity.url)
+            .env("DOCKERHUB_AUTH_CACHE_DIR", &cache)
+            .env("SSL_CERT_FILE", certificates)
+            .env_remove("SSL_CERT_DIR")
+            .run()
+    };
+    // Trusting the identity service's certificate authority: one exchange.
+    let first = run(&identity.ca_file);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert_eq!(first.stdout, format!("{ACCESS_TOKEN}\n"));
+    assert_eq!(identity.requests(), 1);
+    // With no root certificate to load, the cached token is still served, without a request:
+    // a cache hit builds no HTTP client.
+    let cached = run(&identity.no_certificates);
+    assert_eq!(cached.code, 0, "{}", cached.stderr);
+    assert_eq!(cached.stdout, format!("{ACCESS_TOKEN}\n"));
+    assert_eq!(identity.requests(), 1);
 }
