@@ -77,12 +77,12 @@ impl Inner {
                 .with_status(200)
                 .with_detail("the registry asks for no authentication, so it issues no tokens"));
         };
+        // Before anything is exchanged: credentials go only where the transport rule allows.
+        let realm =
+            challenge::realm_url(&bearer.realm, !credentials.is_anonymous(), self.allow_http)?;
         // OIDC credentials: the organization's exchanged token is the Basic secret, kept
         // alive for this request.
-        let exchanged = match credentials.method() {
-            Method::WorkloadIdentity(identity) => Some(self.exchanged_token(identity).await?),
-            _ => None,
-        };
+        let exchanged: ExchangedToken;
         let token_credentials = match credentials.method() {
             Method::Anonymous => None,
             Method::Secret { identifier, secret } => Some(TokenCredentials::Basic {
@@ -97,14 +97,13 @@ impl Inner {
             }),
             Method::IdentityToken { token, .. } => Some(TokenCredentials::Identity(token)),
             Method::WorkloadIdentity(identity) => {
-                exchanged.as_ref().map(|exchanged| TokenCredentials::Basic {
+                exchanged = self.exchanged_token(identity).await?;
+                Some(TokenCredentials::Basic {
                     username: identity.organization(),
                     secret: exchanged.secret(),
                 })
             }
         };
-        let realm =
-            challenge::realm_url(&bearer.realm, token_credentials.is_some(), self.allow_http)?;
         let docker_hub =
             self.docker_hub_host || bearer.service.as_deref() == Some(DOCKER_HUB_SERVICE);
         // Each scope once, in the order given (`alpine` and `library/alpine` are one on

@@ -7,7 +7,10 @@ use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 use zeroize::Zeroizing;
 
-use super::{IdTokenFn, Source, WorkloadIdentity};
+use super::{
+    WorkloadIdentity,
+    source::{Checked, check_source},
+};
 use crate::{Error, Result, base_url, cache::KeyMaterial};
 
 /// The lifetimes Docker's actions accept for the exchanged token, in seconds.
@@ -28,16 +31,6 @@ pub(crate) struct Workload {
     audience: String,
     allow_http: bool,
     source: Checked,
-}
-
-/// A checked [`IdTokenSource`](super::IdTokenSource).
-pub(super) enum Checked {
-    GithubActions {
-        request_url: Url,
-        request_token: SecretString,
-    },
-    Given(SecretString),
-    Function(IdTokenFn, u64),
 }
 
 impl Workload {
@@ -123,7 +116,7 @@ impl Workload {
         &self.audience
     }
 
-    pub(super) fn source(&self) -> &Checked {
+    pub(crate) fn source(&self) -> &Checked {
         &self.source
     }
 
@@ -215,53 +208,6 @@ impl fmt::Debug for Workload {
     }
 }
 
-/// Checks where the ID token comes from.
-fn check_source(source: Source, allow_http: bool) -> Result<Checked> {
-    match source {
-        Source::GithubActions {
-            request_url: Some(request_url),
-            request_token: Some(request_token),
-        } if !request_token.expose_secret().trim().is_empty() => Ok(Checked::GithubActions {
-            request_url: runner_url(&request_url, allow_http)?,
-            request_token,
-        }),
-        Source::GithubActions { .. } => Err(Error::invalid_input(
-            "no OIDC ID token: ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN \
-             are not set. In GitHub Actions, add `permissions: id-token: write` to the job; \
-             elsewhere, give the ID token itself (DOCKERHUB_OIDC_ID_TOKEN)",
-        )),
-        Source::Given(token) if token.expose_secret().trim().is_empty() => {
-            Err(Error::invalid_input("the OIDC ID token is empty"))
-        }
-        Source::Given(token) => Ok(Checked::Given(token)),
-        Source::Function(function, number) => Ok(Checked::Function(function, number)),
-    }
-}
-
-/// Checks the runner's URL: `https://`, or `http://` on a loopback host (or when allowed),
-/// with no username or password. Its query is kept: the audience is appended to it.
-fn runner_url(text: &str, allow_http: bool) -> Result<Url> {
-    let invalid = |why: &str| {
-        Error::invalid_input(format!(
-            "ACTIONS_ID_TOKEN_REQUEST_URL {why} (the ID token request carries the runner's \
-             request token)"
-        ))
-    };
-    let url = Url::parse(text.trim()).map_err(|_| invalid("is not a valid absolute URL"))?;
-    if url.host().is_none() {
-        return Err(invalid("has no host"));
-    }
-    match url.scheme() {
-        "https" => {}
-        "http" if allow_http || base_url::is_loopback(&url) => {}
-        _ => return Err(invalid("must use https:// (or http:// on a loopback host)")),
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(invalid("must not contain a username or password"));
-    }
-    Ok(url)
-}
-
 /// Returns whether `text` is a UUID written as 8-4-4-4-12 hexadecimal digits.
 fn is_uuid(text: &str) -> bool {
     let groups: Vec<&str> = text.split('-').collect();
@@ -333,20 +279,6 @@ mod tests {
             let error = Workload::check(case).unwrap_err();
             assert_eq!(error.kind(), ErrorKind::InvalidInput, "{shown}");
         }
-    }
-
-    #[test]
-    fn missing_runner_variables_say_to_add_the_permission() {
-        let source = IdTokenSource {
-            inner: Source::GithubActions {
-                request_url: None,
-                request_token: None,
-            },
-        };
-        let error = Workload::check(identity(source)).unwrap_err();
-        let shown = error.to_string();
-        assert!(shown.contains("permissions: id-token: write"), "{shown}");
-        assert!(shown.contains("DOCKERHUB_OIDC_ID_TOKEN"), "{shown}");
     }
 
     #[test]

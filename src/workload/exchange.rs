@@ -8,7 +8,7 @@ use std::{sync::Arc, time::Duration};
 use secrecy::SecretString;
 use tracing::Instrument as _;
 
-use super::{ExchangedToken, Workload, checked::Checked};
+use super::{ExchangedToken, Workload, source::Checked};
 use crate::{
     Claims, Error, ErrorKind, Result, RetryPolicy,
     cache::{Fetch, RefusalKey},

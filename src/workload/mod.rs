@@ -4,12 +4,13 @@
 //!
 //! - this file: what a caller configures, [`WorkloadIdentity`] and [`IdTokenSource`];
 //! - `checked`: the same, validated before any request, and what its tokens and refusals are
-//!   filed under in the token cache;
+//!   filed under in the token cache; `source`: its ID token source, checked;
 //! - `token`: the exchanged token, one more kind the token cache holds;
 //! - `exchange`: getting one (an ID token, then the exchange), for a session or a registry.
 
 mod checked;
 mod exchange;
+mod source;
 mod token;
 
 use std::{

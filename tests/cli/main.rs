@@ -17,6 +17,10 @@ mod docker_credentials;
 // Unix only: runs share the disk cache.
 #[cfg(unix)]
 mod oidc;
+#[cfg(unix)]
+mod oidc_cache;
+#[cfg(unix)]
+mod oidc_failures;
 // Where the global options go, and what each command's --help lists.
 mod options;
 mod pat_oat;

@@ -22,3 +22,4 @@ mod token;
 mod totp;
 mod trace_output;
 mod workload;
+mod workload_failures;
