@@ -568,7 +568,8 @@ pub use hub::{Hub, HubBuilder};
 pub use login::{Login, SecondFactorChallenge};
 pub use lookup::{CredentialLookup, CredentialOrigin, LookupOutcome};
 pub use registry::{
-    PullLimit, Registry, RegistryAction, RegistryBuilder, RegistryScope, RegistryToken,
+    PullLimit, Registry, RegistryAction, RegistryBuilder, RegistryLogin, RegistryScope,
+    RegistryToken,
 };
 pub use retry::RetryPolicy;
 pub use secrecy::{ExposeSecret, SecretString};
@@ -630,6 +631,7 @@ const _: fn() = || {
     shareable::<OrgAccessTokens>();
     shareable::<Registry>();
     shareable::<RegistryToken>();
+    shareable::<RegistryLogin>();
     shareable::<RegistryScope>();
     shareable::<PullLimit>();
 };

@@ -139,7 +139,7 @@ impl Inner {
 
     /// Returns an exchanged token of `identity`, from its cached source (shared by every scope
     /// set), asked with this registry's transport settings and retry policy.
-    async fn exchanged_token(&self, identity: &Arc<Workload>) -> Result<ExchangedToken> {
+    pub(super) async fn exchanged_token(&self, identity: &Arc<Workload>) -> Result<ExchangedToken> {
         let source = self
             .exchanges
             .source(identity.grant(), identity.on_disk(), || {

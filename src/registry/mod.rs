@@ -6,6 +6,7 @@
 //! - `token`: [`RegistryToken`] and its lifetime;
 //! - `rate_limit`: [`PullLimit`] and its headers;
 //! - `access`: the challenge, the token service and a token request;
+//! - `login`: [`RegistryLogin`], what a Docker credential helper hands out;
 //! - `builder`: [`RegistryBuilder`].
 //!
 //! Tokens are cached per (credentials, scope set) by the crate's token machinery
@@ -14,6 +15,7 @@
 mod access;
 mod builder;
 mod challenge;
+mod login;
 mod rate_limit;
 mod scope;
 mod token;
@@ -25,6 +27,7 @@ use std::{
 
 use access::upgrade;
 pub use builder::RegistryBuilder;
+pub use login::RegistryLogin;
 pub use rate_limit::PullLimit;
 pub use scope::{RegistryAction, RegistryScope};
 pub use token::RegistryToken;

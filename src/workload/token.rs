@@ -49,6 +49,12 @@ impl ExchangedToken {
     pub(crate) fn secret(&self) -> &SecretString {
         self.token.secret()
     }
+
+    /// When it expires, by this machine's clock: its arrival plus its lifetime.
+    pub(crate) fn expires_at(&self) -> SystemTime {
+        let received = self.token.received_at();
+        received.checked_add(self.lifetime).unwrap_or(received)
+    }
 }
 
 /// Exchanged tokens in the token cache: their lifetime is decided when they arrive (the

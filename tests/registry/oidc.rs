@@ -3,7 +3,9 @@
 //! and a refused exchange reaches the token service never.
 
 use crate::support::{oidc::*, registry::*};
-use dockerhub_auth::{Credentials, ErrorKind, IdTokenSource, RegistryScope, WorkloadIdentity};
+use dockerhub_auth::{
+    Credentials, ErrorKind, ExposeSecret, IdTokenSource, RegistryScope, WorkloadIdentity,
+};
 use httpmock::MockServer;
 use serde_json::json;
 
@@ -129,4 +131,88 @@ async fn a_refused_exchange_sends_nothing_to_the_token_service_and_is_remembered
     }
     refused.assert_calls_async(1).await;
     token_service.assert_calls_async(0).await;
+}
+
+#[tokio::test]
+async fn login_hands_out_the_organization_and_its_exchanged_token_from_the_cache() {
+    let server = MockServer::start_async().await;
+    let id = id_token(&server.base_url(), "login");
+    let exchange = server
+        .mock_async(identity(
+            &id,
+            CONNECTION,
+            300,
+            json!({ "access_token": ACCESS_TOKEN }),
+        ))
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dockerhub_auth::DiskCache::at(dir.path().join("cache"));
+    let before = std::time::SystemTime::now();
+    // Two processes' registries sharing the disk cache: one exchange.
+    for _ in 0..2 {
+        let registry = registry_builder(&server.base_url())
+            .disk_cache(cache.clone())
+            .build()
+            .unwrap();
+        let login = registry
+            .login(&credentials(&server, &id))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(login.username(), ORG);
+        assert_eq!(login.secret().expose_secret(), ACCESS_TOKEN);
+        let expires_at = login.expires_at().unwrap();
+        let lifetime = expires_at.duration_since(before).unwrap();
+        assert!(
+            lifetime <= std::time::Duration::from_secs(301),
+            "{lifetime:?}"
+        );
+        assert!(
+            lifetime >= std::time::Duration::from_secs(290),
+            "{lifetime:?}"
+        );
+        assert!(!format!("{login:?}").contains(ACCESS_TOKEN));
+    }
+    exchange.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn login_gives_other_credentials_as_they_are_and_sends_nothing() {
+    let server = MockServer::start_async().await;
+    let anything = server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(500);
+        })
+        .await;
+    let registry = registry_at(&server.base_url());
+    let secret = registry
+        .login(&Credentials::secret("alice", "dckr_pat_given"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (secret.username(), secret.secret().expose_secret()),
+        ("alice", "dckr_pat_given")
+    );
+    assert_eq!(secret.expires_at(), None);
+    let identity = registry
+        .login(&Credentials::identity_token("identity-token"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(identity.username(), "<token>");
+    assert!(
+        registry
+            .login(&Credentials::anonymous())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let empty = registry
+        .login(&Credentials::secret("alice", ""))
+        .await
+        .unwrap_err();
+    assert_eq!(empty.kind(), ErrorKind::InvalidInput);
+    anything.assert_calls_async(0).await;
 }
