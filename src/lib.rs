@@ -238,7 +238,8 @@
 //! one job share it; another job (another runner request URL) or another given ID token gets
 //! its own. A refused exchange is [`ErrorKind::CredentialsRejected`] with the service's
 //! description and the ID token's subject (`repo:acme/app:ref:refs/heads/main`), remembered
-//! like a rejected secret.
+//! like a rejected secret. [`Registry::login`] gives the pair a Docker credential helper hands
+//! out (`acme` and the exchanged token, from the cache while it has a minute of life left).
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
