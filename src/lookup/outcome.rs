@@ -47,7 +47,7 @@ impl fmt::Display for CredentialOrigin {
 /// everything it looked at and why each gave nothing.
 ///
 /// "Nothing found" is this value, not an error. `Debug` never shows a secret.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LookupOutcome {
     pub(super) found: Option<(Credentials, CredentialOrigin)>,
     pub(super) looked_at: Vec<String>,
@@ -95,6 +95,18 @@ impl LookupOutcome {
     /// one: whom to ask a person for a secret for.
     pub fn unusable_stored_username(&self) -> Option<&str> {
         self.unusable.as_ref()?.username.as_deref()
+    }
+}
+
+impl fmt::Debug for LookupOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LookupOutcome")
+            // `Credentials`' own Debug: the kind and the name, never the secret.
+            .field("credentials", &self.credentials())
+            .field("origin", &self.origin())
+            .field("looked_at", &self.looked_at)
+            .field("unusable_stored", &self.unusable_stored())
+            .finish()
     }
 }
 
