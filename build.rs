@@ -2,16 +2,18 @@
 //!
 //! Each spec gives one file in `$OUT_DIR` and nowhere else: `openapi/dockerhub-auth.yaml`
 //! (Docker Hub's auth routes) gives `codegen.rs`, `openapi/registry.yaml` (the registry and
-//! its token service) gives `registry_codegen.rs`. `src/lib.rs` includes each in a private
-//! module of its own, and `tests/generated_code.rs` keeps the reviewed copies in `openapi/`
-//! identical to them.
+//! its token service) gives `registry_codegen.rs`, `openapi/identity.yaml` (the token
+//! exchange of Docker's identity service) gives `identity_codegen.rs`. `src/lib.rs` includes
+//! each in a private module of its own, and `tests/generated_code.rs` keeps the reviewed
+//! copies in `openapi/` identical to them.
 
 use std::{env, fs, path::Path, process::ExitCode};
 
 /// Each spec and the file generated from it.
-const SPECS: [(&str, &str); 2] = [
+const SPECS: [(&str, &str); 3] = [
     ("openapi/dockerhub-auth.yaml", "codegen.rs"),
     ("openapi/registry.yaml", "registry_codegen.rs"),
+    ("openapi/identity.yaml", "identity_codegen.rs"),
 ];
 
 fn main() -> ExitCode {
@@ -54,7 +56,7 @@ fn generate(spec: &str, output: &str) -> Result<(), String> {
         .with_derive("schemars::JsonSchema")
         .with_derive("PartialEq")
         // Every string the spec marks `format: password` (passwords, access tokens, JWTs,
-        // login_2fa_tokens, codes, registry and refresh tokens) becomes a type whose `Debug`
+        // login_2fa_tokens, codes, registry and refresh tokens, OIDC ID tokens) becomes a type whose `Debug`
         // redacts it and whose drop wipes it: no generated type can print a secret.
         .with_conversion(
             schemars08::schema::SchemaObject {

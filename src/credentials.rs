@@ -6,7 +6,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 #[cfg(feature = "totp")]
 use crate::totp::Totp;
-use crate::{Error, Result};
+use crate::{Error, Result, WorkloadIdentity, workload::Workload};
 
 /// How to authenticate: one value that every client takes. [`Hub::session`] logs in with it
 /// again and again; [`Registry::token`] and [`Registry::pull_limit`] ask a registry's token
@@ -17,6 +17,7 @@ use crate::{Error, Result};
 /// | [`secret`](Self::secret) (a password, PAT or OAT) | `POST /v2/auth/token` | Basic `identifier:secret` |
 /// | [`password`](Self::password) | `POST /v2/users/login` (+ `2fa-login`) | Basic `username:password` |
 /// | [`identity_token`](Self::identity_token) | refused: Hub's API does not take one | the OAuth2 form, `grant_type=refresh_token` |
+/// | [`workload_identity`](Self::workload_identity) (OIDC, keyless CI) | an ID token exchanged at Docker's identity service; the exchanged token is the bearer | Basic `organization:exchanged token` |
 /// | [`anonymous`](Self::anonymous) | refused: Hub's API needs an account | no `Authorization` at all |
 ///
 /// Cloning is cheap (one reference count). `Debug` shows the kind and the name, never the
@@ -65,6 +66,9 @@ pub(crate) enum Method {
         token: SecretString,
         source: Option<String>,
     },
+    /// An organization's OIDC credentials (keyless CI): an ID token, exchanged at Docker's
+    /// identity service for a short-lived token of the organization. Checked when built.
+    WorkloadIdentity(Arc<Workload>),
 }
 
 impl Credentials {
@@ -142,6 +146,39 @@ impl Credentials {
         })
     }
 
+    /// Returns the OIDC credentials of an organization (keyless CI): ID tokens from GitHub
+    /// Actions (or given, or from a function of the caller's), exchanged at Docker's identity
+    /// service through one of the organization's OIDC connections for a short-lived token of
+    /// the organization. No secret is stored anywhere.
+    ///
+    /// A [`Session`](crate::Session) hands out the exchanged token as its bearer token,
+    /// exchanging a new ID token ahead of expiry (single flight, as for every credential); a
+    /// refused exchange (no ruleset matched, a deactivated connection) is
+    /// [`CredentialsRejected`](crate::ErrorKind::CredentialsRejected) with the service's
+    /// description, remembered like a rejected secret. A registry's token service gets
+    /// `organization:exchanged token` as Basic authentication. Docker's actions use the token
+    /// the same two ways; whether Docker Hub's `/v2/` routes (access tokens, repositories)
+    /// accept it as a bearer is not documented.
+    ///
+    /// The exchange uses the transport settings and retry policy of the client that asks
+    /// ([`Hub`](crate::Hub) or [`Registry`](crate::Registry)), which also cache its tokens
+    /// (and, with a [`DiskCache`](crate::DiskCache), share them with other processes of the
+    /// same job).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput), before any request, for
+    /// an empty organization, a connection ID that is not a UUID, a lifetime outside 300 to
+    /// 3600 seconds, an identity URL on `http://` for a host that is not loopback (or with a
+    /// username, query or fragment), an empty given ID token, or a
+    /// [GitHub Actions source](crate::IdTokenSource::github_actions) without the runner's
+    /// variables (the message says to add `permissions: id-token: write` to the job).
+    pub fn workload_identity(identity: WorkloadIdentity) -> Result<Self> {
+        Ok(Credentials::of(Method::WorkloadIdentity(Arc::new(
+            Workload::check(identity)?,
+        ))))
+    }
+
     /// Returns identity-token credentials found in `source` of Docker's store.
     pub(crate) fn stored_identity_token(token: SecretString, source: String) -> Self {
         Credentials::of(Method::IdentityToken {
@@ -163,11 +200,19 @@ impl Credentials {
         matches!(self.method(), Method::Anonymous)
     }
 
+    /// Returns whether these are an organization's OIDC credentials
+    /// ([`workload_identity`](Self::workload_identity)), which give a token but cannot log
+    /// in with a password (as managing access tokens needs).
+    pub fn is_workload_identity(&self) -> bool {
+        matches!(self.method(), Method::WorkloadIdentity(_))
+    }
+
     /// Returns the username or organization name, when the credentials have one.
     pub fn identifier(&self) -> Option<&str> {
         match self.method() {
             Method::Secret { identifier, .. } => Some(identifier),
             Method::Password { username, .. } => Some(username),
+            Method::WorkloadIdentity(workload) => Some(workload.organization()),
             Method::Anonymous | Method::IdentityToken { .. } => None,
         }
     }
@@ -183,14 +228,15 @@ impl Credentials {
     }
 
     /// Returns the identifier and secret of credentials that have both, refusing empty ones
-    /// before any I/O; `None` for anonymous credentials and identity tokens.
+    /// before any I/O; `None` for anonymous credentials, identity tokens and OIDC
+    /// credentials (checked when they were built).
     pub(crate) fn account(&self) -> Result<Option<(&str, &SecretString)>> {
         let (identifier, secret) = match self.method() {
             Method::Secret { identifier, secret } => (identifier, secret),
             Method::Password {
                 username, password, ..
             } => (username, password),
-            Method::Anonymous => return Ok(None),
+            Method::Anonymous | Method::WorkloadIdentity(_) => return Ok(None),
             Method::IdentityToken { token, .. } => {
                 if token.expose_secret().trim().is_empty() {
                     return Err(Error::invalid_input("the identity token is empty"));
@@ -231,6 +277,8 @@ impl fmt::Debug for Credentials {
             Method::IdentityToken { .. } => f
                 .debug_struct("Credentials::IdentityToken")
                 .finish_non_exhaustive(),
+            // Its own Debug shows the organization, connection and source, never a token.
+            Method::WorkloadIdentity(workload) => fmt::Debug::fmt(workload, f),
         }
     }
 }

@@ -318,6 +318,19 @@ impl HubBuilder {
         self
     }
 
+    /// Sets where requests go from `DOCKERHUB_URL`, when it is set and not empty, as the
+    /// `dockerhub-auth` command line does (its `--base-url` wins over the variable: set
+    /// [`base_url`](Self::base_url) after this one). The variable is read now; an invalid
+    /// value is reported by [`build`](Self::build), like any base URL.
+    ///
+    /// Default: the variable is not read.
+    pub fn base_url_from_env(self) -> Self {
+        match std::env::var_os("DOCKERHUB_URL").filter(|url| !url.is_empty()) {
+            Some(url) => self.base_url(url.to_string_lossy()),
+            None => self,
+        }
+    }
+
     /// Appends the caller's own product to the `User-Agent` header, for example
     /// `my-tool/1.2`, giving `dockerhub-auth/<version> my-tool/1.2`.
     ///

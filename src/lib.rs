@@ -163,15 +163,19 @@
 //! `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`; in it, the credential helper
 //! `credHelpers` or `credsStore` names (`docker-credential-<name> get`), else `auths`. Every
 //! spelling of Docker Hub's key (`https://index.docker.io/v1/`, `docker.io`,
-//! `registry-1.docker.io`, …) is recognised. Nothing stored is `Ok(None)`; a store that
-//! cannot be read is [`ErrorKind::CredentialStore`], naming the file or helper. The config
-//! is read only from a regular file (a link to one is followed, as docker does), opened
-//! without blocking and up to 4 MiB: a FIFO or a device named `config.json` is an error at
-//! once. Helper names must be plain names (never a path), and a helper is stopped after a
-//! timeout (60 s by default, shortened to what is left of the caller's
-//! [deadline](DockerCredentialStore::deadline_at)) or 64 KiB of output, on Unix with every
-//! process it started (its process group). An identity token (from a browser or SSO login)
-//! is reported as one: Docker Hub's token API needs a personal access token instead.
+//! `registry-1.docker.io`, …) is recognised. For another registry,
+//! [`DockerCredentialStore::registry_credentials`] looks its own host up
+//! (`credHelpers[host]`, `credsStore`, `auths[host]`), as docker does before it talks to that
+//! registry: Docker Hub's entry is never sent to another registry's token service. Nothing
+//! stored is `Ok(None)`; a store that cannot be read is [`ErrorKind::CredentialStore`],
+//! naming the file or helper. The config is read only from a regular file (a link to one is
+//! followed, as docker does), opened without blocking and up to 4 MiB: a FIFO or a device
+//! named `config.json` is an error at once. Helper names must be plain names (never a path),
+//! and a helper is stopped after a timeout (60 s by default, shortened to what is left of
+//! the caller's [deadline](DockerCredentialStore::deadline_at)) or 64 KiB of output, on Unix
+//! with every process it started (its process group). An identity token (from a browser or
+//! SSO login) is reported as one: Docker Hub's token API needs a personal access token
+//! instead.
 //!
 //! The lookup reads a file and may run a helper, so it blocks; from async code use the
 //! `_async` variant, which runs it on Tokio's blocking pool.
@@ -189,6 +193,89 @@
 //!     }
 //!     None => eprintln!("nothing stored for Docker Hub: run `docker login` first"),
 //! }
+//! # Ok(()) }
+//! ```
+//!
+//! # Credentials from the environment
+//!
+//! [`CredentialLookup`] finds "whatever credentials this environment has" exactly as the
+//! `dockerhub-auth` command line does (its stdin and prompt aside), and says which source it
+//! used. First match wins:
+//!
+//! | # | source | gives |
+//! | --- | --- | --- |
+//! | 1 | [`CredentialLookup::oidc_connection`] (the CLI's `--oidc-connection`) | OIDC credentials, as in row 3 |
+//! | 2 | `DOCKERHUB_TOKEN`, with [`CredentialLookup::username`] or `DOCKERHUB_USERNAME` | [`Credentials::secret`] |
+//! | 3 | `DOCKERHUB_OIDC_CONNECTIONID`, with the username as the organization, `DOCKERHUB_OIDC_EXPIREIN`, `DOCKERHUB_IDENTITY_URL`, and `DOCKERHUB_OIDC_ID_TOKEN` or GitHub's `ACTIONS_ID_TOKEN_REQUEST_URL`/`_TOKEN` | [`Credentials::workload_identity`] |
+//! | 4 | what `docker login` stored ([`DockerCredentialStore`]; for a [registry](CredentialLookup::registry), the entry of its host), unless [skipped](CredentialLookup::docker_config) | a secret, or a registry's identity token |
+//!
+//! A job that sets both a token and a connection uses the token, as `docker/login-action`
+//! does; an empty variable counts as unset. Nothing found is a value
+//! ([`LookupOutcome::credentials`] is `None`) that lists what was looked at. The lookup reads
+//! files and may run a credential helper: [`CredentialLookup::find_async`] keeps that off the
+//! async runtime. [`HubBuilder::base_url_from_env`] and
+//! [`RegistryBuilder::base_url_from_env`] read `DOCKERHUB_URL` and `DOCKERHUB_REGISTRY_URL` the
+//! same way.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use dockerhub_auth::{CredentialLookup, Hub};
+//!
+//! let hub = Hub::builder().base_url_from_env().build()?;
+//! let outcome = CredentialLookup::from_env().find_async().await?;
+//! match outcome.origin() {
+//!     Some(origin) => eprintln!("using the credentials from {origin}"), // never the secret
+//!     None => eprintln!("{outcome}"), // "no usable credentials; looked at: …"
+//! }
+//! if let Some(credentials) = outcome.into_credentials() {
+//!     let session = hub.session(credentials);
+//!     # let _ = session;
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # Keyless CI: OIDC credentials
+//!
+//! In GitHub Actions, Docker Hub trusts the job's OIDC ID token through an "OIDC connection"
+//! of an organization (Beta, organization accounts only): no personal or organization access
+//! token needs to be stored in the CI system. [`Credentials::workload_identity`] takes the
+//! organization, the connection's ID and where the ID token comes from
+//! ([`IdTokenSource::github_actions`]: the job needs `permissions: id-token: write`; a given
+//! token; or a function of yours). The ID token is exchanged at Docker's identity service
+//! (`POST https://identity.docker.com/oauth/token`) for a short-lived token of the
+//! organization, which a [`Session`] hands out as its bearer token and a [`Registry`] sends as
+//! Basic `organization:token`. It is cached and refreshed like every token (a new ID token and
+//! a new exchange, ahead of expiry, one at a time), and with a [`DiskCache`] the processes of
+//! one job share it; another job (another runner request URL) or another given ID token gets
+//! its own. A refused exchange is [`ErrorKind::CredentialsRejected`] with the service's
+//! description and the ID token's subject (`repo:acme/app:ref:refs/heads/main`), remembered
+//! like a rejected secret. [`Registry::login`] gives the pair a Docker credential helper hands
+//! out (`acme` and the exchanged token, from the cache while it has a minute of life left).
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let server = httpmock::MockServer::start_async().await;
+//! # let exchange = server.mock_async(|when, then| { when.method("POST").path("/oauth/token")
+//! #         .form_urlencoded_tuple("connection_id", "867f6ef4-4b2c-4d8e-9a43-7f3b2c1d0e5a");
+//! #     then.status(200).json_body(serde_json::json!({ "access_token": "organization-token" })); }).await;
+//! # let identity_url = server.base_url();
+//! # let id_token = "eyJ.id.token";
+//! use dockerhub_auth::{Credentials, Hub, IdTokenSource, WorkloadIdentity};
+//!
+//! let credentials = Credentials::workload_identity(
+//!     WorkloadIdentity::new(
+//!         "acme", // the organization
+//!         "867f6ef4-4b2c-4d8e-9a43-7f3b2c1d0e5a", // its OIDC connection
+//!         IdTokenSource::id_token(id_token), // in a workflow: IdTokenSource::github_actions()
+//!     )
+//!     .identity_url(identity_url), // leave out for https://identity.docker.com
+//! )?;
+//! let session = Hub::builder().build()?.session(credentials);
+//! let token = session.token().await?; // the organization's token
+//! # assert_eq!(token.expose_secret(), "organization-token");
+//! # exchange.assert_calls_async(1).await;
 //! # Ok(()) }
 //! ```
 //!
@@ -327,9 +414,11 @@
 //!
 //! # Security
 //!
-//! - Passwords, access tokens, JWTs, `login_2fa_token`s, codes and registry tokens are held
-//!   as [`SecretString`] and never appear in `Debug` or `Display` output, in errors, or in
-//!   `tracing` events. Server text quoted in errors is redacted of them too (and of the
+//! - Passwords, access tokens, JWTs, `login_2fa_token`s, codes, registry tokens, OIDC ID
+//!   tokens, GitHub's runner request token and exchanged tokens are held as [`SecretString`]
+//!   and never appear in `Debug` or `Display` output, in errors, or in `tracing` events (an
+//!   ID token's `sub`, `repository` and `ref` claims may: they say why a ruleset did not
+//!   match). Server text quoted in errors is redacted of them too (and of the
 //!   Basic credentials built from them).
 //! - [`Token::claims`] are decoded without verifying the signature; use them for expiry and
 //!   display, not for authorization decisions.
@@ -346,8 +435,8 @@
 //! - The access-token routes send the bearer token to the base URL only: a list asks for
 //!   its pages by number (`page=2`, `3`, … while an answer has a non-empty `next`, at most
 //!   100 pages) and never follows the `next` link the server sent.
-//! - The disk cache holds bearer tokens (never the secrets they were obtained with) in
-//!   files only the user can read; see [`DiskCache`].
+//! - The disk cache holds bearer tokens (never the secrets they were obtained with, nor an
+//!   OIDC ID token or runner token) in files only the user can read; see [`DiskCache`].
 //! - Secrets are wiped from this crate's own buffers when dropped. Copies inside `reqwest`,
 //!   `hyper`, `serde_json` and the TLS library are out of its reach.
 //!
@@ -360,10 +449,14 @@
 //! | name | means | where |
 //! | --- | --- | --- |
 //! | secret | what proves who you are to Docker Hub: a password, a personal access token (`dckr_pat_…`) or an organization access token (`dckr_oat_…`) | [`Credentials::secret`], `--secret-stdin`, `DOCKERHUB_TOKEN` |
-//! | credentials | how to authenticate, one value every client takes: a secret, a password for the login route, an identity token, or none | [`Credentials`] |
+//! | credentials | how to authenticate, one value every client takes: a secret, a password for the login route, an identity token, OIDC credentials, or none | [`Credentials`] |
 //! | access token | only Docker Hub's personal and organization access tokens, the long-lived secrets that are managed | [`Hub::personal_access_tokens`], [`Hub::org_access_tokens`], `pat`, `oat` |
 //! | token, bearer token | what an issuer hands back, short-lived: Docker Hub's JWT, or a registry's token | [`Token`], [`RegistryToken`] |
 //! | identity token | the OAuth2 refresh token `docker login` stores after a web or SSO login | [`Credentials::identity_token`] |
+//! | OIDC credentials, workload identity | an organization's credentials that are no stored secret: an OIDC ID token exchanged through one of its OIDC connections (keyless CI) | [`Credentials::workload_identity`], [`WorkloadIdentity`], `--oidc-connection`, `DOCKERHUB_OIDC_CONNECTIONID` |
+//! | ID token | the OIDC JWT a CI system issues to a job (GitHub Actions' runner), whose claims (`sub`, `repository`, `ref`) a connection's rulesets match | [`IdTokenSource`], `DOCKERHUB_OIDC_ID_TOKEN` |
+//! | OIDC connection | what an organization owner creates in Docker Home: an ID (a UUID) and rulesets | [`WorkloadIdentity::new`] |
+//! | identity service | Docker's `identity.docker.com`, which exchanges an ID token for the organization's short-lived token (a token, by the names above) | [`WorkloadIdentity::identity_url`], `--identity-url` |
 //! | registry | a container registry and its token service; its types say so | [`Registry`], [`RegistryToken`], [`RegistryScope`], [`RegistryAction`], [`PullLimit`] |
 //!
 //! [`Hub::create_access_token`] keeps the name of Docker's operation (`POST /v2/auth/token`,
@@ -371,7 +464,8 @@
 //! returns is a bearer [`Token`]. That is why the credential constructor is
 //! [`Credentials::secret`]: it names what the caller holds, not the operation it is
 //! exchanged by. Errors name who answered: "docker hub", "docker hub's registry", "registry
-//! ghcr.io", "the token service … of registry …".
+//! ghcr.io", "the token service … of registry …", "docker's identity service", "the GitHub
+//! Actions ID token service".
 //!
 //! # Cargo features
 //!
@@ -405,6 +499,7 @@ mod error;
 mod headers;
 mod hub;
 mod login;
+mod lookup;
 mod registry;
 mod retry;
 mod rfc3339;
@@ -415,6 +510,7 @@ mod token;
 #[cfg(feature = "totp")]
 mod totp;
 mod wire;
+mod workload;
 
 mod codegen {
     // Generated code is reviewed as a snapshot, not linted. Its `Client::new` unwraps; the
@@ -450,6 +546,24 @@ mod registry_codegen {
     include!(concat!(env!("OUT_DIR"), "/registry_codegen.rs"));
 }
 
+mod identity_codegen {
+    // The client generated from `openapi/identity.yaml` (the token exchange of Docker's
+    // identity service); private, used only by `wire`. Same lints as `codegen`, for the same
+    // reasons.
+    #![allow(
+        missing_docs,
+        missing_debug_implementations,
+        unreachable_pub,
+        unused_imports,
+        dead_code,
+        clippy::all,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )]
+    include!(concat!(env!("OUT_DIR"), "/identity_codegen.rs"));
+}
+
 /// The client generated from `openapi/dockerhub-auth.yaml`, for Hub operations the facade
 /// does not wrap. Get one with [`Hub::generated`].
 ///
@@ -471,13 +585,16 @@ pub use docker_config::{CredentialSource, DockerCredentialStore, StoredCredentia
 pub use error::{Error, ErrorKind, Result};
 pub use hub::{Hub, HubBuilder};
 pub use login::{Login, SecondFactorChallenge};
+pub use lookup::{CredentialLookup, CredentialOrigin, LookupOutcome};
 pub use registry::{
-    PullLimit, Registry, RegistryAction, RegistryBuilder, RegistryScope, RegistryToken,
+    PullLimit, Registry, RegistryAction, RegistryBuilder, RegistryLogin, RegistryScope,
+    RegistryToken,
 };
 pub use retry::RetryPolicy;
 pub use secrecy::{ExposeSecret, SecretString};
 pub use session::{Session, SessionBuilder};
 pub use token::{Claims, Token};
+pub use workload::{IdTokenSource, WorkloadIdentity};
 
 /// Entry points for the fuzz targets in `fuzz/`, compiled only under `cargo fuzz` (which
 /// sets `--cfg fuzzing`); not part of the API.
@@ -520,8 +637,12 @@ const _: fn() = || {
     shareable::<DiskCache>();
     shareable::<Token>();
     shareable::<Credentials>();
+    shareable::<WorkloadIdentity>();
+    shareable::<IdTokenSource>();
     shareable::<DockerCredentialStore>();
     shareable::<StoredCredentials>();
+    shareable::<CredentialLookup>();
+    shareable::<LookupOutcome>();
     shareable::<SecondFactorChallenge>();
     shareable::<Error>();
     shareable::<Bearer>();
@@ -529,6 +650,7 @@ const _: fn() = || {
     shareable::<OrgAccessTokens>();
     shareable::<Registry>();
     shareable::<RegistryToken>();
+    shareable::<RegistryLogin>();
     shareable::<RegistryScope>();
     shareable::<PullLimit>();
 };

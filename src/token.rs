@@ -72,6 +72,12 @@ impl Token {
         self.inner.secret.expose_secret()
     }
 
+    /// Returns the token as held, for requests that send it otherwise than as a bearer (the
+    /// Basic authentication of an exchanged OIDC token at a registry).
+    pub(crate) fn secret(&self) -> &SecretString {
+        &self.inner.secret
+    }
+
     /// Returns the `Authorization` header value `Bearer <token>`, marked sensitive so that
     /// `reqwest`, `hyper` and `http` never print it.
     ///

@@ -4,7 +4,7 @@
 //! After changing the spec or the generator, refresh the snapshot with
 //!
 //! ```text
-//! EXPECTORATE=overwrite cargo test --test generated_code
+//! EXPECTORATE=overwrite cargo test --all-features --test generated_code
 //! ```
 //!
 //! and commit it with the change, so that review shows the generated code's diff.
@@ -29,6 +29,14 @@ fn the_reviewed_registry_snapshot_is_what_build_rs_generates() {
     expectorate::assert_contents(
         "openapi/registry_codegen.rs",
         include_str!(concat!(env!("OUT_DIR"), "/registry_codegen.rs")),
+    );
+}
+
+#[test]
+fn the_reviewed_identity_snapshot_is_what_build_rs_generates() {
+    expectorate::assert_contents(
+        "openapi/identity_codegen.rs",
+        include_str!(concat!(env!("OUT_DIR"), "/identity_codegen.rs")),
     );
 }
 

@@ -38,10 +38,13 @@ impl<T: Cacheable> Sources<T> {
         }
     }
 
-    /// Returns the source of `grant`, made with `refusal` and `fetch` when it is new.
+    /// Returns the source of `grant`, made with `refusal` and `fetch` when it is new; shared
+    /// through the owner's disk cache unless `on_disk` is false (a grant nothing identifies
+    /// across processes).
     pub(crate) fn source(
         &self,
         grant: KeyMaterial,
+        on_disk: bool,
         make: impl FnOnce() -> (RefusalKey, Fetch<T>),
     ) -> TokenSource<T> {
         let name = self.key.entry_name(&grant);
@@ -55,7 +58,7 @@ impl<T: Cacheable> Sources<T> {
                     grant,
                     refusal,
                     refusals: self.refusals.clone(),
-                    disk: self.disk.clone(),
+                    disk: self.disk.clone().filter(|_| on_disk),
                 })
             })
             .clone()

@@ -41,17 +41,17 @@ impl fmt::Display for Origin {
 #[derive(Default, Deserialize)]
 pub(crate) struct ConfigFile {
     #[serde(default)]
-    auths: Option<HashMap<String, AuthEntry>>,
+    pub(super) auths: Option<HashMap<String, AuthEntry>>,
     #[serde(default, rename = "credsStore")]
-    creds_store: Option<String>,
+    pub(super) creds_store: Option<String>,
     #[serde(default, rename = "credHelpers")]
-    cred_helpers: Option<HashMap<String, String>>,
+    pub(super) cred_helpers: Option<HashMap<String, String>>,
 }
 
 /// One entry of `auths`. Every field is optional; `docker login` with a credential store
 /// leaves an empty `{}` here.
 #[derive(Default, Deserialize)]
-struct AuthEntry {
+pub(super) struct AuthEntry {
     #[serde(default)]
     auth: Option<SecretString>,
     #[serde(default)]
@@ -158,7 +158,7 @@ impl ConfigFile {
 impl AuthEntry {
     /// Returns what the entry holds, as Docker reads it: `auth` wins over `username` and
     /// `password`; an identity token counts only when there is no password.
-    fn decode(&self, key: &str, origin: &Origin) -> Result<Option<Entry>> {
+    pub(super) fn decode(&self, key: &str, origin: &Origin) -> Result<Option<Entry>> {
         let from_auth = match &self.auth {
             Some(auth) if !auth.expose_secret().trim().is_empty() => {
                 Some(decode_auth(auth.expose_secret()).ok_or_else(|| {

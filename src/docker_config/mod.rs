@@ -10,6 +10,7 @@
 
 mod config;
 mod helper;
+mod host;
 mod stored;
 
 use std::{
@@ -42,13 +43,16 @@ pub(crate) fn store_error(detail: impl Into<Cow<'static, str>>) -> Error {
 }
 
 /// Docker's credential store (config files and credential helpers), read for Docker Hub's
-/// credentials.
+/// credentials, or for another registry's by its host.
 ///
 /// Build one from the process environment with [`from_env`](Self::from_env), or from
 /// explicit places with [`from_config_dir`](Self::from_config_dir),
 /// [`from_json`](Self::from_json) or [`from_vars`](Self::from_vars). Then ask
 /// [`docker_hub_credentials`](Self::docker_hub_credentials) (blocking) or
-/// [`docker_hub_credentials_async`](Self::docker_hub_credentials_async).
+/// [`docker_hub_credentials_async`](Self::docker_hub_credentials_async), or, for the
+/// credentials of a registry as docker would send them there,
+/// [`registry_credentials`](Self::registry_credentials) and its `_async` variant: Docker
+/// Hub's entry only for Docker Hub's registry, another registry's by its host.
 ///
 /// "Nothing stored" is `Ok(None)`, not an error: no config file, no entry for Docker Hub, or
 /// a helper that says it holds nothing. A store that cannot be read (malformed JSON, an
@@ -330,18 +334,9 @@ impl DockerCredentialStore {
         if let Some(name) = config.hub_helper() {
             return self.ask_helper(name, &config.hub_server_urls());
         }
-        let source = match origin {
-            Origin::Variable => CredentialSource::AuthConfigVariable,
-            Origin::File(path) => CredentialSource::ConfigFile(path.clone()),
-        };
-        Ok(config.hub_entry(origin)?.map(|entry| match entry {
-            Entry::Secret { username, secret } => {
-                StoredCredentials::with_secret(username, secret, source)
-            }
-            Entry::IdentityToken { username, token } => {
-                StoredCredentials::with_identity_token(username, token, source)
-            }
-        }))
+        Ok(config
+            .hub_entry(origin)?
+            .map(|entry| stored_from(entry, origin)))
     }
 
     /// Asks helper `name` for each of `server_urls` in turn, until one answer holds
@@ -373,6 +368,22 @@ impl DockerCredentialStore {
             }
         }
         Ok(None)
+    }
+}
+
+/// Returns what an `auths` entry held, with where it was found.
+fn stored_from(entry: Entry, origin: &Origin) -> StoredCredentials {
+    let source = match origin {
+        Origin::Variable => CredentialSource::AuthConfigVariable,
+        Origin::File(path) => CredentialSource::ConfigFile(path.clone()),
+    };
+    match entry {
+        Entry::Secret { username, secret } => {
+            StoredCredentials::with_secret(username, secret, source)
+        }
+        Entry::IdentityToken { username, token } => {
+            StoredCredentials::with_identity_token(username, token, source)
+        }
     }
 }
 

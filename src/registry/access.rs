@@ -14,6 +14,7 @@ use crate::{
     credentials::Method,
     retry,
     wire::{self, Ping, TokenCredentials},
+    workload::{self, ExchangedToken, Workload},
 };
 
 /// Returns a URL's host, with its port when it has one that is not the scheme's.
@@ -76,6 +77,12 @@ impl Inner {
                 .with_status(200)
                 .with_detail("the registry asks for no authentication, so it issues no tokens"));
         };
+        // Before anything is exchanged: credentials go only where the transport rule allows.
+        let realm =
+            challenge::realm_url(&bearer.realm, !credentials.is_anonymous(), self.allow_http)?;
+        // OIDC credentials: the organization's exchanged token is the Basic secret, kept
+        // alive for this request.
+        let exchanged: ExchangedToken;
         let token_credentials = match credentials.method() {
             Method::Anonymous => None,
             Method::Secret { identifier, secret } => Some(TokenCredentials::Basic {
@@ -89,9 +96,14 @@ impl Inner {
                 secret: password,
             }),
             Method::IdentityToken { token, .. } => Some(TokenCredentials::Identity(token)),
+            Method::WorkloadIdentity(identity) => {
+                exchanged = self.exchanged_token(identity).await?;
+                Some(TokenCredentials::Basic {
+                    username: identity.organization(),
+                    secret: exchanged.secret(),
+                })
+            }
         };
-        let realm =
-            challenge::realm_url(&bearer.realm, token_credentials.is_some(), self.allow_http)?;
         let docker_hub =
             self.docker_hub_host || bearer.service.as_deref() == Some(DOCKER_HUB_SERVICE);
         // Each scope once, in the order given (`alpine` and `library/alpine` are one on
@@ -123,6 +135,24 @@ impl Inner {
         retry::run(&self.retry, || wire::fetch_token(endpoint, &request))
             .await
             .map_err(|error| error.with_peer(peer.clone()))
+    }
+
+    /// Returns an exchanged token of `identity`, from its cached source (shared by every scope
+    /// set), asked with this registry's transport settings and retry policy.
+    pub(super) async fn exchanged_token(&self, identity: &Arc<Workload>) -> Result<ExchangedToken> {
+        let source = self
+            .exchanges
+            .source(identity.grant(), identity.on_disk(), || {
+                let endpoint = self
+                    .endpoint
+                    .sibling(identity.identity_url(), identity.allows_http())
+                    .map(Arc::new);
+                (
+                    workload::refusal_key(identity),
+                    workload::fetch(identity.clone(), endpoint, self.retry.clone()),
+                )
+            });
+        source.token().await
     }
 
     /// Returns how errors name this registry: Docker Hub's, or by its host and port.

@@ -88,6 +88,19 @@ impl RegistryBuilder {
         self
     }
 
+    /// Sets the registry from `DOCKERHUB_REGISTRY_URL`, when it is set and not empty, as the
+    /// `dockerhub-auth` command line does (its `--registry` wins over the variable: set
+    /// [`base_url`](Self::base_url) after this one). The variable is read now; an invalid
+    /// value is reported by [`build`](Self::build), like any base URL.
+    ///
+    /// Default: the variable is not read.
+    pub fn base_url_from_env(self) -> Self {
+        match std::env::var_os("DOCKERHUB_REGISTRY_URL").filter(|url| !url.is_empty()) {
+            Some(url) => self.base_url(url.to_string_lossy()),
+            None => self,
+        }
+    }
+
     /// Appends the caller's own product to the `User-Agent` header, for example
     /// `my-tool/1.2`, giving `dockerhub-auth/<version> my-tool/1.2`.
     ///
@@ -192,7 +205,16 @@ impl RegistryBuilder {
             other_hosts: true,
         })?;
         let docker_hub_host = is_docker_hub(&endpoint.base_url);
-        let ends_by = config.retry.ends_by();
+        let settings = cache::Settings {
+            refresh_margin: REFRESH_MARGIN,
+            // Registry tokens always have a lifetime (60 s at least).
+            reuse_without_expiry: REFRESH_MARGIN,
+            cool_down: config.cool_down,
+            backoff: FAILURE_BACKOFF,
+            remember_second_factor_rejection: false,
+            lock_wait: config.timeout,
+            ends_by: config.retry.ends_by(),
+        };
         Ok(Registry {
             inner: Arc::new(Inner {
                 endpoint,
@@ -200,19 +222,9 @@ impl RegistryBuilder {
                 allow_http: config.allow_http,
                 docker_hub_host,
                 access: Mutex::new(None),
-                tokens: Sources::new(
-                    cache::Settings {
-                        refresh_margin: REFRESH_MARGIN,
-                        // Registry tokens always have a lifetime (60 s at least).
-                        reuse_without_expiry: REFRESH_MARGIN,
-                        cool_down: config.cool_down,
-                        backoff: FAILURE_BACKOFF,
-                        remember_second_factor_rejection: false,
-                        lock_wait: config.timeout,
-                        ends_by,
-                    },
-                    config.disk_cache.clone(),
-                ),
+                tokens: Sources::new(settings.clone(), config.disk_cache.clone()),
+                // Exchanged tokens always have a lifetime too, and live five minutes or more.
+                exchanges: Sources::new(settings, config.disk_cache.clone()),
                 settings: Settings {
                     timeout: config.timeout,
                     connect_timeout: config.connect_timeout,

@@ -6,6 +6,7 @@
 //! - `token`: [`RegistryToken`] and its lifetime;
 //! - `rate_limit`: [`PullLimit`] and its headers;
 //! - `access`: the challenge, the token service and a token request;
+//! - `login`: [`RegistryLogin`], what a Docker credential helper hands out;
 //! - `builder`: [`RegistryBuilder`].
 //!
 //! Tokens are cached per (credentials, scope set) by the crate's token machinery
@@ -14,6 +15,7 @@
 mod access;
 mod builder;
 mod challenge;
+mod login;
 mod rate_limit;
 mod scope;
 mod token;
@@ -25,6 +27,7 @@ use std::{
 
 use access::upgrade;
 pub use builder::RegistryBuilder;
+pub use login::RegistryLogin;
 pub use rate_limit::PullLimit;
 pub use scope::{RegistryAction, RegistryScope};
 pub use token::RegistryToken;
@@ -35,10 +38,12 @@ use crate::{
     credentials::Method,
     retry,
     wire::{self, Endpoint},
+    workload::ExchangedToken,
 };
 
-/// The hosts of Docker Hub's registry: on them a one-component name is an official image.
-const DOCKER_HUB_HOSTS: [&str; 5] = [
+/// The hosts of Docker Hub's registry: on them a one-component name is an official image,
+/// and Docker's stored credentials for Docker Hub are the ones sent.
+pub(crate) const DOCKER_HUB_HOSTS: [&str; 5] = [
     "registry-1.docker.io",
     "registry.docker.io",
     "index.docker.io",
@@ -109,6 +114,8 @@ struct Inner {
     /// What `GET /v2/` answered, once it has.
     access: Mutex<Option<Access>>,
     tokens: Sources<RegistryToken>,
+    /// The tokens of OIDC exchanges, whose organization:token pair the token service gets.
+    exchanges: Sources<ExchangedToken>,
     /// For `Debug`.
     settings: builder::Settings,
 }
@@ -192,6 +199,7 @@ impl Registry {
     /// the next call asks again: call it when the registry refuses a token it issued.
     pub fn invalidate(&self) {
         self.inner.tokens.invalidate();
+        self.inner.exchanges.invalidate();
         *self
             .inner
             .access
@@ -211,24 +219,33 @@ impl Registry {
     ) -> Result<RegistryToken> {
         // Empty credentials are refused before anything is sent.
         credentials.account()?;
-        let (kind, identifier, secret) = match credentials.method() {
-            Method::Anonymous => ("anonymous", "", None),
-            Method::Secret { identifier, secret } => ("basic", identifier.as_str(), Some(secret)),
+        let (kind, identifier, secret, on_disk) = match credentials.method() {
+            Method::Anonymous => ("anonymous", "", None, true),
+            Method::Secret { identifier, secret } => {
+                ("basic", identifier.as_str(), Some(secret.clone()), true)
+            }
             Method::Password {
                 username, password, ..
-            } => ("basic", username.as_str(), Some(password)),
-            Method::IdentityToken { token, .. } => ("identity", "", Some(token)),
+            } => ("basic", username.as_str(), Some(password.clone()), true),
+            Method::IdentityToken { token, .. } => ("identity", "", Some(token.clone()), true),
+            // Filed under everything that makes its exchanged tokens different.
+            Method::WorkloadIdentity(identity) => (
+                "oidc",
+                identity.organization(),
+                Some(identity.fingerprint()),
+                identity.on_disk(),
+            ),
         };
         let grant = KeyMaterial::new(
             self.base_url(),
             format!("registry token ({kind})"),
             identifier,
-            secret.cloned(),
+            secret.clone(),
         )
         .scopes(scopes.iter().map(|scope| scope.as_str().to_owned()));
-        let source = self.inner.tokens.source(grant, || {
+        let source = self.inner.tokens.source(grant, on_disk, || {
             let registry = Arc::downgrade(&self.inner);
-            let refused = (identifier.to_owned(), secret.cloned());
+            let refused = (identifier.to_owned(), secret);
             let refusal: RefusalKey = Arc::new(move || {
                 let (registry, (identifier, secret)) = (registry.clone(), refused.clone());
                 Box::pin(async move {
@@ -296,6 +313,7 @@ impl fmt::Debug for Registry {
             .field("body_limit", &self.inner.endpoint.body_limit)
             .field("retry", &self.inner.retry)
             .field("cached_tokens", &self.inner.tokens.len())
+            .field("oidc_exchanges", &self.inner.exchanges.len())
             .finish_non_exhaustive()
     }
 }

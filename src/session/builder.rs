@@ -6,12 +6,14 @@ use std::{fmt, sync::Arc, time::Duration};
 use secrecy::SecretString;
 
 use super::{
-    Inner, Session,
+    Inner, Session, Tokens,
     fetch::{self, Prompt},
 };
 use crate::{
     Credentials, DiskCache, Hub,
     cache::{Refusals, Settings, SourceConfig, TokenSource},
+    credentials::Method,
+    workload,
 };
 
 /// Configures a [`Session`]. Create one with [`Hub::session_builder`].
@@ -124,18 +126,42 @@ impl SessionBuilder {
             lock_wait: self.hub.request_timeout(),
             ends_by: self.hub.retry_policy().ends_by(),
         };
-        let (grant, refusal) = fetch::key_material(&self.hub, &self.credentials);
-        let source = TokenSource::new(SourceConfig {
-            settings,
-            fetch: fetch::fetch(self.hub.clone(), self.credentials.clone(), self.prompt),
-            grant,
-            refusal,
-            refusals: Refusals::new(),
-            disk: self.disk_cache,
-        });
+        let tokens = match self.credentials.method() {
+            Method::WorkloadIdentity(identity) => {
+                // The exchange goes to the identity service with the hub's transport settings.
+                let endpoint = self
+                    .hub
+                    .endpoint()
+                    .sibling(identity.identity_url(), identity.allows_http())
+                    .map(Arc::new);
+                Tokens::Exchanged(TokenSource::new(SourceConfig {
+                    settings,
+                    fetch: workload::fetch(
+                        identity.clone(),
+                        endpoint,
+                        self.hub.retry_policy().clone(),
+                    ),
+                    grant: identity.grant(),
+                    refusal: workload::refusal_key(identity),
+                    refusals: Refusals::new(),
+                    disk: self.disk_cache.filter(|_| identity.on_disk()),
+                }))
+            }
+            _ => {
+                let (grant, refusal) = fetch::key_material(&self.hub, &self.credentials);
+                Tokens::Hub(TokenSource::new(SourceConfig {
+                    settings,
+                    fetch: fetch::fetch(self.hub.clone(), self.credentials.clone(), self.prompt),
+                    grant,
+                    refusal,
+                    refusals: Refusals::new(),
+                    disk: self.disk_cache,
+                }))
+            }
+        };
         Session {
             inner: Arc::new(Inner {
-                source,
+                tokens,
                 hub: self.hub,
                 credentials: self.credentials,
             }),

@@ -45,8 +45,11 @@ pub(super) fn key_material(hub: &Hub, credentials: &Credentials) -> (KeyMaterial
         Method::Password {
             username, password, ..
         } => (LOGIN_ROUTE, username.as_str(), Some(password)),
-        // Refused before any request: nothing is ever filed under these.
-        Method::Anonymous | Method::IdentityToken { .. } => ("", "", None),
+        // Refused before any request: nothing is ever filed under these. (OIDC credentials
+        // have a token source of their own kind: `workload`.)
+        Method::Anonymous | Method::IdentityToken { .. } | Method::WorkloadIdentity(_) => {
+            ("", "", None)
+        }
     };
     let grant = KeyMaterial::new(hub.base_url(), route, identifier, secret.cloned());
     let refusal = KeyMaterial::refusal(DOCKER_HUB, identifier, secret.cloned());
@@ -75,6 +78,10 @@ async fn get(hub: &Hub, credentials: &Credentials, prompt: Option<&Prompt>) -> R
         }
         Method::Anonymous => Err(Error::invalid_input(
             "docker hub's API needs an account: anonymous credentials get no token there",
+        )),
+        // A session with these fetches with `workload::fetch`, never here.
+        Method::WorkloadIdentity(_) => Err(Error::invalid_input(
+            "OIDC credentials get their token from docker's identity service",
         )),
         Method::IdentityToken { source, .. } => {
             let found = source.as_deref().unwrap_or("these credentials");

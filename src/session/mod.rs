@@ -9,7 +9,7 @@ use std::{fmt, sync::Arc};
 
 pub use builder::SessionBuilder;
 
-use crate::{Credentials, Hub, Result, Token, cache::TokenSource};
+use crate::{Credentials, Hub, Result, Token, cache::TokenSource, workload::ExchangedToken};
 
 /// A long-lived source of bearer tokens for one account.
 ///
@@ -24,6 +24,10 @@ use crate::{Credentials, Hub, Result, Token, cache::TokenSource};
 /// a skewed local clock does not cause early or late refreshes. A token without `exp` is
 /// reused for [`reuse_without_expiry`](SessionBuilder::reuse_without_expiry) (default five
 /// minutes). A token with less life than the margin is still reused for half of its life.
+///
+/// With [OIDC credentials](crate::Credentials::workload_identity) the token is the one
+/// Docker's identity service issues for the organization: a refresh asks for a new ID token
+/// and exchanges it again, by the same rules.
 ///
 /// # Failures are remembered
 ///
@@ -78,7 +82,16 @@ pub struct Session {
 struct Inner {
     hub: Hub,
     credentials: Credentials,
-    source: TokenSource<Token>,
+    tokens: Tokens,
+}
+
+/// Where a session's tokens come from, by the kind the token cache holds for its
+/// credentials.
+enum Tokens {
+    /// Docker Hub's own tokens: a secret or password logs in.
+    Hub(TokenSource<Token>),
+    /// Tokens of an OIDC exchange: their lifetime is decided when they arrive.
+    Exchanged(TokenSource<ExchangedToken>),
 }
 
 impl Session {
@@ -99,7 +112,10 @@ impl Session {
     /// - [`Runtime`](crate::ErrorKind::Runtime): called outside a tokio runtime, or the runtime
     ///   shut down before the refresh finished.
     pub async fn token(&self) -> Result<Token> {
-        self.inner.source.token().await
+        match &self.inner.tokens {
+            Tokens::Hub(source) => source.token().await,
+            Tokens::Exchanged(source) => Ok(source.token().await?.token().clone()),
+        }
     }
 
     /// Forgets the cached token and any remembered failure, so that the next
@@ -111,7 +127,10 @@ impl Session {
     /// and processes keep using it until this one stores a new outcome). A refresh already
     /// in flight still answers its callers, but what it finds is not kept.
     pub fn invalidate(&self) {
-        self.inner.source.invalidate();
+        match &self.inner.tokens {
+            Tokens::Hub(source) => source.invalidate(),
+            Tokens::Exchanged(source) => source.invalidate(),
+        }
     }
 
     /// Returns the hub this session gets its tokens from.
@@ -124,7 +143,10 @@ impl fmt::Debug for Session {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut debug = f.debug_struct("Session");
         debug.field("credentials", &self.inner.credentials);
-        self.inner.source.describe(&mut debug);
+        match &self.inner.tokens {
+            Tokens::Hub(source) => source.describe(&mut debug),
+            Tokens::Exchanged(source) => source.describe(&mut debug),
+        }
         debug.finish()
     }
 }

@@ -7,12 +7,14 @@ use crate::{registry_codegen, scrub};
 /// Returns the server's message from a JSON error body, or else a short excerpt of the body,
 /// with `secrets` redacted from the whole body before any excerpt is cut from it.
 ///
-/// Hub's bodies carry `detail`, `message` or `error`; a registry's and its token service's
+/// Hub's bodies carry `detail`, `message` or `error`; an OAuth2 service's `error` and
+/// `error_description` (the description is shown); a registry's and its token service's
 /// carry `errors: [{code, message, detail}]` (shown as docker shows them, `denied: requested
 /// access to the resource is denied`) or, on some of Docker Hub's paths, `details`.
 pub(super) fn describe_body(body: &[u8], secrets: &[&str]) -> (Option<String>, Option<String>) {
     if let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice(body) {
-        let message = ["detail", "message", "error", "details"]
+        // `error_description` before `error`: RFC 6749's `error` is only a code.
+        let message = ["detail", "message", "error_description", "error", "details"]
             .into_iter()
             .find_map(|name| fields.get(name)?.as_str())
             .filter(|message| !message.trim().is_empty())

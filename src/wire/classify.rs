@@ -23,6 +23,11 @@ pub(crate) enum Operation {
     RegistryToken,
     /// A registry route with a bearer token: a 401 rejects the token.
     RegistryManifest,
+    /// The token exchange of Docker's identity service: a 400, 401 or 403 refuses the ID
+    /// token (no ruleset matched, a deactivated connection, an invalid token).
+    IdentityExchange,
+    /// GitHub's runner, asked for an ID token: a 401 rejects its request token.
+    IdToken,
 }
 
 /// The generated error bodies, which all may carry Hub's `detail` or `message`.
@@ -53,6 +58,15 @@ impl HubMessage for types::AccessTokenError {
             .as_deref()
             .or(self.message.as_deref())
             .or(self.text.as_deref())
+    }
+}
+
+impl HubMessage for crate::identity_codegen::types::IdentityError {
+    fn hub_message(&self) -> Option<&str> {
+        // RFC 6749's description first: `error` is only a code (`invalid_grant`).
+        [&self.error_description, &self.message, &self.error]
+            .into_iter()
+            .find_map(|text| text.as_deref().filter(|text| !text.trim().is_empty()))
     }
 }
 
@@ -202,8 +216,11 @@ pub(crate) fn status_error(
             | Operation::ManageAccessTokens
             | Operation::RegistryPing
             | Operation::RegistryToken
-            | Operation::RegistryManifest => ErrorKind::CredentialsRejected,
+            | Operation::RegistryManifest
+            | Operation::IdentityExchange
+            | Operation::IdToken => ErrorKind::CredentialsRejected,
         },
+        400 | 403 if operation == Operation::IdentityExchange => ErrorKind::CredentialsRejected,
         403 if manage && is_access_token_refusal(message) => ErrorKind::PasswordLoginRequired,
         403 => ErrorKind::Forbidden,
         404 if manage => ErrorKind::NotFound,

@@ -6,6 +6,7 @@
 //! - `auth`: the three auth operations of `openapi/dockerhub-auth.yaml`;
 //! - `access_tokens`: its ten access-token operations;
 //! - `registry`: the operations of `openapi/registry.yaml` (a registry and its token service);
+//! - `identity`: the token exchange of `openapi/identity.yaml`, and GitHub's ID token request;
 //! - `sensitive`, `timestamp`: the types generated code holds secrets and times in.
 //!
 //! Generated values never leave this module: the facade gets tokens and errors.
@@ -14,6 +15,7 @@ mod access_tokens;
 mod auth;
 mod body;
 mod classify;
+mod identity;
 mod registry;
 mod sensitive;
 mod timestamp;
@@ -28,6 +30,7 @@ pub(crate) use access_tokens::{
 pub(crate) use auth::{create_access_token, login, login_second_factor};
 #[cfg(fuzzing)]
 pub(crate) use classify::classify_answer;
+pub(crate) use identity::{Exchanged, exchange_token, github_id_token};
 pub(crate) use registry::{Ping, TokenCredentials, TokenRequest, fetch_token, head_manifest, ping};
 pub use sensitive::Sensitive;
 pub use timestamp::Timestamp;

@@ -18,7 +18,9 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 
-use crate::{Error, ErrorKind, Result, Token, base_url, codegen::Client, registry_codegen};
+use crate::{
+    Error, ErrorKind, Result, Token, base_url, codegen::Client, identity_codegen, registry_codegen,
+};
 
 /// The default cap on a response body: tokens are under 4 KiB, Hub's errors smaller still.
 pub(crate) const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
@@ -142,6 +144,33 @@ impl Endpoint {
         })
     }
 
+    /// Returns an endpoint for another service with this one's settings (user agent,
+    /// timeouts, body cap): Docker's identity service at `base_url`, which a session or a
+    /// registry asks with their own transport. Its requests may also go to GitHub's runner,
+    /// so it loads the root certificates whatever its scheme.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`] for a base URL [`build`](Self::build) would refuse.
+    pub(crate) fn sibling(&self, base_url: &str, allow_http: bool) -> Result<Endpoint> {
+        let base_url = base_url::normalize(base_url, allow_http)?;
+        if !cfg!(any(feature = "rustls", feature = "native-tls")) && base_url.starts_with("https:")
+        {
+            return Err(Error::invalid_input(
+                "https:// needs the `rustls` or `native-tls` feature",
+            ));
+        }
+        Ok(Endpoint {
+            http: OnceLock::new(),
+            settings: HttpSettings {
+                tls: true,
+                ..self.settings.clone()
+            },
+            base_url,
+            body_limit: self.body_limit,
+        })
+    }
+
     /// Returns the HTTP client, building it the first time. Concurrent first calls wait for
     /// one build; a failed build is the answer of every later call too.
     ///
@@ -232,6 +261,20 @@ impl Endpoint {
         ))
     }
 
+    /// Returns a generated client of Docker's identity service for one call, which sends no
+    /// credentials but those of its request body.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`http`](Self::http).
+    pub(crate) fn identity_client(&self) -> Result<identity_codegen::Client> {
+        Ok(identity_codegen::Client::new_with_client(
+            &self.base_url,
+            self.http()?.clone(),
+            Exchange::new(self.body_limit),
+        ))
+    }
+
     /// Sends a request the border built by hand (one progenitor cannot express) with `http`
     /// (this endpoint's [`http`](Self::http)) through the same transport as the generated
     /// clients: `operation` names it in traces.
@@ -305,6 +348,16 @@ impl ClientHooks<Exchange> for Client {
 }
 
 impl ClientHooks<Exchange> for registry_codegen::Client {
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        execute(self.client(), self.inner(), request, info.operation_id).await
+    }
+}
+
+impl ClientHooks<Exchange> for identity_codegen::Client {
     async fn exec(
         &self,
         request: reqwest::Request,

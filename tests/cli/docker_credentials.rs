@@ -320,3 +320,71 @@ fn both_commands_document_no_docker_config() {
 fn search_path() -> String {
     format!("{}:/usr/bin:/bin", helpers().display())
 }
+
+/// A registry on `server` whose token service (on the same server) accepts exactly
+/// `username` with `secret` in the OAuth2 form.
+fn registry_accepting<'a>(server: &'a MockServer, username: &str, secret: &str) -> Mock<'a> {
+    server.mock(|when, then| {
+        when.method("GET").path("/v2/");
+        then.status(401).header(
+            "www-authenticate",
+            format!(
+                r#"Bearer realm="{}",service="test-registry""#,
+                server.url("/token")
+            ),
+        );
+    });
+    server.mock(|when, then| {
+        when.method("POST")
+            .path("/token")
+            .form_urlencoded_tuple("username", username)
+            .form_urlencoded_tuple("password", secret);
+        then.status(200)
+            .json_body(json!({ "token": "registry-token", "expires_in": 300 }));
+    })
+}
+
+#[test]
+fn docker_hubs_stored_credentials_are_never_sent_to_another_registry() {
+    let server = MockServer::start();
+    let accepted = registry_accepting(&server, "alice", CANARY);
+    let anything_else = server.mock(|when, then| {
+        when.path("/token");
+        then.status(401)
+            .json_body(json!({ "details": "incorrect username or password" }));
+    });
+    let url = server.base_url();
+    let cli = Cli::new(&["registry-token", "--registry", &url]).env("PATH", search_path());
+    write_config(cli.home(), &alice_in_auths());
+    let run = cli.run();
+    // Only Hub's entry is stored: nothing for 127.0.0.1:PORT, so nothing is sent there.
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("none for registry"), "{}", run.stderr);
+    assert_no_secret(&run);
+    accepted.assert_calls(0);
+    anything_else.assert_calls(0);
+}
+
+#[test]
+fn a_registrys_own_stored_credentials_are_sent_to_it() {
+    let server = MockServer::start();
+    let host = server.base_url().trim_start_matches("http://").to_owned();
+    let accepted = registry_accepting(&server, "bob", CANARY);
+    let url = server.base_url();
+    for key in [host.clone(), format!("http://{host}")] {
+        let cli =
+            Cli::new(&["registry-token", "--registry", &url, "-v"]).env("PATH", search_path());
+        write_config(
+            cli.home(),
+            &json!({ "auths": {
+                HUB: { "auth": base64("alice:hub-secret") },
+                key.as_str(): { "auth": base64(&format!("bob:{CANARY}")) },
+            } }),
+        );
+        let run = cli.run();
+        assert_eq!(run.code, 0, "{key}: {}", run.stderr);
+        assert_eq!(run.stdout, "registry-token\n");
+        assert!(!run.stderr.contains(CANARY), "{}", run.stderr);
+    }
+    accepted.assert_calls(2);
+}

@@ -23,6 +23,13 @@ mod credential_helper;
 // Unix only: the modes of Docker's config and its directory.
 #[cfg(unix)]
 mod configure_docker;
+// Unix only: runs share the disk cache.
+#[cfg(unix)]
+mod oidc;
+#[cfg(unix)]
+mod oidc_cache;
+#[cfg(unix)]
+mod oidc_failures;
 // Where the global options go, and what each command's --help lists.
 mod options;
 // --timeout as the limit of a whole run: a hanging helper, retries.

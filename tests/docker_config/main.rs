@@ -11,6 +11,10 @@ mod support;
 #[cfg(unix)]
 mod bounded;
 mod config_files;
+// Credentials from the environment, as the command line finds them.
+#[cfg(unix)]
+mod environment;
+mod registry_hosts;
 // Unix only: the helpers are `#!/bin/sh` scripts, and pass is reached through one.
 #[cfg(unix)]
 mod docker_credential_pass;

@@ -21,3 +21,5 @@ mod token;
 #[cfg(feature = "totp")]
 mod totp;
 mod trace_output;
+mod workload;
+mod workload_failures;

@@ -11,6 +11,7 @@ mod cache;
 // The real registry and its token service, for `real_registry` and `skopeo`.
 mod distribution;
 mod errors;
+mod oidc;
 mod pull_limit;
 mod real_registry;
 mod redaction;

@@ -148,6 +148,11 @@ pub fn helpers() -> &'static Path {
             ("megabytes", format!("exec yes '{CANARY}'")),
             ("megabytes-stderr", format!("exec yes '{CANARY}' >&2")),
             ("evil", format!("touch '{}/evil-ran'", dir_display(&dir))),
+            // Holds credentials for the registry host `registry.example:5000` only.
+            ("by-host", format!(
+                "url=$(cat)\n[ \"$url\" = registry.example:5000 ] || {{ echo 'credentials not found in native keychain'; exit 1; }}\n{}",
+                answer("host-user", "host-secret")
+            )),
         ];
         for (name, body) in scripts {
             let path = dir.join(format!("docker-credential-{name}"));

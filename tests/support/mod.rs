@@ -15,6 +15,7 @@
 pub mod cli;
 pub mod docker;
 pub mod files;
+pub mod oidc;
 pub mod registry;
 // Trusting its certificate authority for one run relies on `SSL_CERT_FILE`, which the
 // platform verifier reads on Linux only.

@@ -70,8 +70,8 @@ impl Context {
     /// `--timeout`.
     pub(crate) fn hub(&self) -> Result<&Hub, Failure> {
         built_once(&self.hub, || {
-            let mut builder = Hub::builder().user_agent(USER_AGENT);
-            if let Some(url) = flag_or_variable(&self.base_url, "DOCKERHUB_URL") {
+            let mut builder = Hub::builder().user_agent(USER_AGENT).base_url_from_env();
+            if let Some(url) = &self.base_url {
                 builder = builder.base_url(url);
             }
             if let Some(timeout) = self.timeout {
@@ -95,8 +95,10 @@ impl Context {
     /// `DOCKERHUB_REGISTRY_URL`) and `--timeout`, with the token cache unless it is turned off.
     fn registry(&self) -> Result<&Registry, Failure> {
         built_once(&self.registry, || {
-            let mut builder = Registry::builder().user_agent(USER_AGENT);
-            if let Some(url) = flag_or_variable(&self.registry_url, "DOCKERHUB_REGISTRY_URL") {
+            let mut builder = Registry::builder()
+                .user_agent(USER_AGENT)
+                .base_url_from_env();
+            if let Some(url) = &self.registry_url {
                 builder = builder.base_url(url);
             }
             if let Some(timeout) = self.timeout {
@@ -123,9 +125,11 @@ impl Context {
     /// Nothing is sent before its first [`HubSession::token`].
     pub(crate) async fn session(&self) -> Result<HubSession, Failure> {
         let hub = self.hub()?;
-        let resolved = credentials::resolve(&self.credentials).await?;
+        let resolved = credentials::resolve(&self.credentials, None).await?;
         let username = resolved.username().to_owned();
-        let mut session = hub.session_builder(resolved.into_credentials());
+        let credentials = resolved.into_credentials();
+        let oidc = credentials.is_workload_identity();
+        let mut session = hub.session_builder(credentials);
         let kind = self.credentials.kind;
         if kind == SecretKind::Password {
             let code = self.credentials.code.clone();
@@ -144,6 +148,7 @@ impl Context {
             session: session.build(),
             username,
             kind,
+            oidc,
         })
     }
 
@@ -170,7 +175,9 @@ impl Context {
         if self.credentials.anonymous {
             return Ok(Credentials::anonymous());
         }
-        let resolved = credentials::resolve(&self.credentials)
+        // Docker's stored credentials are the registry's own host's.
+        let registry = self.registry()?.base_url().to_owned();
+        let resolved = credentials::resolve(&self.credentials, Some(&registry))
             .await
             .map_err(|failure| {
                 Failure::new(
@@ -194,16 +201,13 @@ fn built_once<T>(
     Ok(cell.get_or_init(|| value))
 }
 
-/// Returns the flag's value, else the environment variable's.
-fn flag_or_variable(flag: &Option<String>, variable: &str) -> Option<String> {
-    flag.clone().or_else(|| std::env::var(variable).ok())
-}
-
 /// A session at Docker Hub, and the username it logs in as.
 pub(crate) struct HubSession {
     session: Session,
     username: String,
     kind: SecretKind,
+    /// Whether its credentials are an organization's OIDC credentials.
+    oidc: bool,
 }
 
 impl HubSession {
@@ -223,5 +227,14 @@ impl HubSession {
     /// The username (or organization name) the session logs in as.
     pub(crate) fn username(&self) -> &str {
         &self.username
+    }
+
+    /// The username a token of this session is for: the organization, for OIDC credentials
+    /// (whose token need not name it); else the one its claims name, if any.
+    pub(crate) fn username_of<'a>(&'a self, token: &'a Token) -> Option<&'a str> {
+        match self.oidc {
+            true => Some(&self.username),
+            false => token.claims().and_then(|claims| claims.username()),
+        }
     }
 }

@@ -1,22 +1,23 @@
-//! Where a command's username and secret come from, first match wins:
+//! Where a command's credentials come from, first match wins:
 //!
 //! 1. `--secret-stdin` / `--password-stdin`, with `--username` (else `DOCKERHUB_USERNAME`);
-//! 2. `DOCKERHUB_TOKEN`, with `--username` (else `DOCKERHUB_USERNAME`);
-//! 3. the credentials `docker login` stored for Docker Hub (unless `--no-docker-config`); when
-//!    a username was given, only if the stored one is the same;
-//! 4. a prompt without echo, when stdin is a terminal;
-//! 5. else exit 2, with a message listing everything looked at.
+//! 2. to 5. the library's [`CredentialLookup`], given the command's flags: `--oidc-connection`,
+//!    `DOCKERHUB_TOKEN`, `DOCKERHUB_OIDC_CONNECTIONID`, then what `docker login` stored
+//!    (unless `--no-docker-config`; for a registry, what it stored for that registry's host);
+//!    with a username given, stored credentials only if they are that username's;
+//! 6. a prompt without echo, when stdin is a terminal;
+//! 7. else exit 2, with a message listing everything looked at.
 //!
 //! `-v` names the source used, never the secret.
 
 use std::{
-    env,
     io::{self, IsTerminal},
-    time::Instant,
+    time::{Duration, Instant},
 };
 
-use dockerhub_auth::{Credentials, DockerCredentialStore, SecretString, StoredCredentials};
-use zeroize::Zeroizing;
+use dockerhub_auth::{
+    CredentialLookup, Credentials, DockerCredentialStore, ErrorKind, SecretString,
+};
 
 use crate::{failure::Failure, input};
 
@@ -25,7 +26,8 @@ use crate::{failure::Failure, input};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) enum SecretKind {
     /// A password, personal or organization access token, exchanged at `/v2/auth/token` or
-    /// sent to a registry's token service (`token`, `registry-token`, `rate-limit`).
+    /// sent to a registry's token service (`token`, `registry-token`, `rate-limit`); or OIDC
+    /// credentials.
     #[default]
     AccessToken,
     /// A password, for a login at `/v2/users/login` with a second factor if Docker Hub asks
@@ -53,7 +55,7 @@ impl SecretKind {
 
 /// How a command finds its credentials, from its options. The default asks every source
 /// for an access token.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Request {
     /// What the secret is.
     pub(crate) kind: SecretKind,
@@ -70,13 +72,18 @@ pub(crate) struct Request {
     /// When the run must be over by (`--timeout`): a credential helper still running then
     /// is stopped.
     pub(crate) ends_by: Option<Instant>,
+    /// `--oidc-connection`.
+    pub(crate) oidc_connection: Option<String>,
+    /// `--oidc-expires-in`.
+    pub(crate) oidc_expires_in: Option<Duration>,
+    /// `--identity-url`.
+    pub(crate) identity_url: Option<String>,
 }
 
-/// A username and its secret, from one source.
+/// The credentials of one source, and the username (or organization) they are for.
 pub(crate) struct Resolved {
+    credentials: Credentials,
     username: String,
-    secret: SecretString,
-    kind: SecretKind,
 }
 
 impl Resolved {
@@ -85,142 +92,113 @@ impl Resolved {
         &self.username
     }
 
-    /// Returns the library's credentials for this username and secret: the one place the
-    /// command line builds them.
+    /// The library's credentials.
     pub(crate) fn into_credentials(self) -> Credentials {
-        match self.kind {
-            SecretKind::AccessToken => Credentials::secret(self.username, self.secret),
-            SecretKind::Password => Credentials::password(self.username, self.secret),
-        }
+        self.credentials
     }
 }
 
-/// Returns the credentials of the first source that has them.
-pub(crate) async fn resolve(request: &Request) -> Result<Resolved, Failure> {
-    let (username, secret) = first_found(request).await?;
-    Ok(Resolved {
-        username,
-        secret,
-        kind: request.kind,
-    })
-}
-
-/// The first source's username and secret.
-async fn first_found(request: &Request) -> Result<(String, SecretString), Failure> {
+/// Returns the credentials of the first source that has them; with `registry`, Docker's
+/// stored credentials are those of that registry's host.
+pub(crate) async fn resolve(
+    request: &Request,
+    registry: Option<&str>,
+) -> Result<Resolved, Failure> {
     let stdin_flag = request.kind.stdin_flag();
-    let username = given_username(request.username.clone())?;
     if request.from_stdin {
+        let username = require(given_username(request)?)?;
         let secret = input::secret_from_stdin()?;
-        return Ok(found(require(username)?, secret, stdin_flag));
-    }
-    if let Some(secret) = env::var_os("DOCKERHUB_TOKEN") {
-        let secret = Zeroizing::new(
-            secret
-                .into_string()
-                .map_err(|_| Failure::usage("DOCKERHUB_TOKEN is not valid UTF-8"))?,
-        );
-        if secret.is_empty() {
-            return Err(Failure::usage("the secret is empty"));
-        }
-        let secret = SecretString::from(secret.as_str());
-        return Ok(found(require(username)?, secret, "DOCKERHUB_TOKEN"));
+        tracing::debug!(%username, source = stdin_flag, "using these credentials");
+        return Ok(with_secret(request.kind, username, secret));
     }
 
-    let mut looked_at = vec![
-        format!("--username with {stdin_flag} ({stdin_flag} not given)"),
-        "DOCKERHUB_USERNAME with DOCKERHUB_TOKEN (DOCKERHUB_TOKEN not set)".to_owned(),
-    ];
-    // Stored credentials that cannot be used: why, and the username they are for.
-    let mut unusable = None;
-    if request.no_docker_config {
-        looked_at.push("Docker's stored credentials (skipped: --no-docker-config)".to_owned());
-    } else {
-        let mut store = DockerCredentialStore::from_env();
-        if let Some(ends_by) = request.ends_by {
-            store = store.deadline_at(ends_by);
-        }
-        let stored = store
-            .docker_hub_credentials_async()
-            .await
-            .map_err(docker_store_failure)?;
-        match stored {
-            None => {
-                // Only for the message: which helper said it holds nothing.
-                let helper = match store.docker_hub_helper() {
-                    Ok(Some(name)) => format!(" and docker credential helper `{name}`"),
-                    _ => String::new(),
-                };
-                looked_at.push(format!(
-                    "Docker's stored credentials in {store}{helper} (none for Docker Hub)"
-                ));
-            }
-            Some(stored) => match use_stored(&stored, username.as_deref()) {
-                Ok(resolved) => return Ok(resolved),
-                Err(why) => {
-                    looked_at.push(why.clone());
-                    unusable = Some((why, stored.username().map(str::to_owned)));
-                }
-            },
-        }
+    let outcome = lookup(request, registry)
+        .find_async()
+        .await
+        .map_err(lookup_failure)?;
+    let found = outcome.credentials().cloned();
+    if let Some(credentials) = found {
+        let username = credentials.identifier().unwrap_or_default().to_owned();
+        return Ok(Resolved {
+            credentials,
+            username,
+        });
     }
 
     if io::stdin().is_terminal() {
-        let mut stored_username = None;
-        if let Some((why, username)) = unusable {
+        if let Some(why) = outcome.unusable_stored() {
             eprintln!("dockerhub-auth: {why}");
-            stored_username = username;
         }
-        let username = require(username.or(stored_username))?;
+        let stored = outcome.unusable_stored_username().map(str::to_owned);
+        let username = require(given_username(request)?.or(stored))?;
         let prompt = format!("Docker Hub {} for {username}: ", request.kind.name());
         let secret = input::secret_from_prompt(&prompt)?;
-        return Ok(found(username, secret, "the terminal prompt"));
+        tracing::debug!(%username, source = "the terminal prompt", "using these credentials");
+        return Ok(with_secret(request.kind, username, secret));
     }
+    let mut looked_at = vec![format!(
+        "--username with {stdin_flag} ({stdin_flag} not given)"
+    )];
+    looked_at.extend(outcome.looked_at().iter().map(|entry| {
+        match request.no_docker_config && entry.starts_with("Docker's stored credentials (skipped")
+        {
+            true => "Docker's stored credentials (skipped: --no-docker-config)".to_owned(),
+            false => entry.clone(),
+        }
+    }));
     looked_at.push("a prompt on the terminal (stdin is not a terminal)".to_owned());
+    let whose = registry.map_or("Docker Hub".to_owned(), |url| format!("registry {url}"));
     Err(Failure::usage(format!(
-        "no usable credentials for Docker Hub; looked at: {}",
+        "no usable credentials for {whose}; looked at: {}",
         looked_at.join("; ")
     )))
 }
 
-/// Returns the stored credentials when they are for the username asked for (if any) and
-/// hold a password or access token; else why not, in a phrase for the list of what was
-/// looked at.
-fn use_stored(
-    stored: &StoredCredentials,
-    wanted: Option<&str>,
-) -> Result<(String, SecretString), String> {
-    let source = stored.source();
-    if let (Some(wanted), Some(stored_user)) = (wanted, stored.username())
-        && wanted != stored_user
-    {
-        return Err(format!(
-            "Docker's stored credentials from {source} (for {stored_user}, not {wanted})"
-        ));
+/// The library's lookup, with the command's flags.
+fn lookup(request: &Request, registry: Option<&str>) -> CredentialLookup {
+    let mut lookup = CredentialLookup::from_env()
+        .docker_config(!request.no_docker_config)
+        .password_login(request.kind == SecretKind::Password);
+    if let Some(username) = &request.username {
+        lookup = lookup.username(username);
     }
-    match (stored.username(), stored.secret()) {
-        (Some(username), Some(secret)) => Ok(found(
-            username.to_owned(),
-            secret.clone(),
-            &source.to_string(),
-        )),
-        _ => Err(format!(
-            "{source} holds only an identity token for Docker Hub (from a browser or SSO \
-             `docker login`), which Docker Hub's token API does not accept: a personal access \
-             token is needed (`docker login -u NAME` with the token as password, or \
-             DOCKERHUB_TOKEN)"
-        )),
+    if let Some(connection) = &request.oidc_connection {
+        lookup = lookup.oidc_connection(connection);
     }
+    if let Some(lifetime) = request.oidc_expires_in {
+        lookup = lookup.oidc_expires_in(lifetime);
+    }
+    if let Some(url) = &request.identity_url {
+        lookup = lookup.identity_url(url);
+    }
+    if let Some(registry) = registry {
+        lookup = lookup.registry(registry);
+    }
+    if let Some(ends_by) = request.ends_by {
+        // A credential helper still running when the run must be over is stopped.
+        lookup = lookup.docker_store(DockerCredentialStore::from_env().deadline_at(ends_by));
+    }
+    lookup
 }
 
-/// Logs where the credentials came from (with `-v`), never the secret.
-fn found(username: String, secret: SecretString, source: &str) -> (String, SecretString) {
-    tracing::debug!(%username, source, "using these docker hub credentials");
-    (username, secret)
+/// Credentials of a secret read from stdin or a prompt, for the command's kind.
+fn with_secret(kind: SecretKind, username: String, secret: SecretString) -> Resolved {
+    let credentials = match kind {
+        SecretKind::AccessToken => Credentials::secret(&username, secret),
+        SecretKind::Password => Credentials::password(&username, secret),
+    };
+    Resolved {
+        credentials,
+        username,
+    }
 }
 
 /// Returns `--username`, else `DOCKERHUB_USERNAME`, refusing a blank one.
-fn given_username(flag: Option<String>) -> Result<Option<String>, Failure> {
-    let username = flag.or_else(|| env::var("DOCKERHUB_USERNAME").ok());
+fn given_username(request: &Request) -> Result<Option<String>, Failure> {
+    let username = request
+        .username
+        .clone()
+        .or_else(|| std::env::var("DOCKERHUB_USERNAME").ok());
     if username.as_ref().is_some_and(|name| name.trim().is_empty()) {
         return Err(Failure::usage("the username is empty"));
     }
@@ -232,10 +210,13 @@ fn require(username: Option<String>) -> Result<String, Failure> {
 }
 
 /// A store that cannot be read stops the command, with the way around it.
-fn docker_store_failure(error: dockerhub_auth::Error) -> Failure {
+fn lookup_failure(error: dockerhub_auth::Error) -> Failure {
+    let store = error.kind() == ErrorKind::CredentialStore;
     let mut failure = Failure::from(error);
-    failure
-        .message
-        .push_str(" (pass --no-docker-config to skip Docker's stored credentials)");
+    if store {
+        failure
+            .message
+            .push_str(" (pass --no-docker-config to skip Docker's stored credentials)");
+    }
     failure
 }

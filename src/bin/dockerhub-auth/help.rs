@@ -21,6 +21,28 @@ DOCKERHUB_AUTH_CACHE_DIR  the token cache directory [default:
 /// `DOCKERHUB_AUTH_NO_CACHE`, for the commands that use the token cache.
 pub(crate) const NO_CACHE: &str =
     "  DOCKERHUB_AUTH_NO_CACHE   1 to neither read nor write the token cache, as --no-cache";
+/// `DOCKERHUB_OIDC_CONNECTIONID`, for the commands that take OIDC credentials.
+pub(crate) const OIDC_CONNECTION: &str = "  \
+DOCKERHUB_OIDC_CONNECTIONID
+                            an OIDC connection of the organization, when --oidc-connection is not
+                            given (after DOCKERHUB_TOKEN: a token set too wins)";
+/// `DOCKERHUB_OIDC_EXPIREIN`, for the commands that take OIDC credentials.
+pub(crate) const OIDC_EXPIREIN: &str = "  DOCKERHUB_OIDC_EXPIREIN   the OIDC token's lifetime in seconds, when --oidc-expires-in is not given";
+/// `DOCKERHUB_IDENTITY_URL`, for the commands that take OIDC credentials.
+pub(crate) const IDENTITY_URL: &str =
+    "  DOCKERHUB_IDENTITY_URL    Docker's identity service, when --identity-url is not given";
+/// `DOCKERHUB_OIDC_ID_TOKEN`, for the commands that take OIDC credentials.
+pub(crate) const OIDC_ID_TOKEN: &str = "  DOCKERHUB_OIDC_ID_TOKEN   an OIDC ID token to exchange, instead of asking GitHub Actions' runner";
+/// GitHub's variables, for the commands that take OIDC credentials.
+pub(crate) const ACTIONS_ID_TOKEN: &str = "  \
+ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN
+                            where GitHub Actions' runner gives the job an ID token (set in a job
+                            with `permissions: id-token: write`)";
+/// `DOCKERHUB_OIDC_CONNECTIONID`, for the commands that need a password.
+pub(crate) const OIDC_REFUSED: &str = "  \
+DOCKERHUB_OIDC_CONNECTIONID
+                            OIDC credentials cannot log in with a password: with it set (and no
+                            DOCKERHUB_TOKEN) the command exits 2";
 /// Where Docker's stored credentials are read, for the commands that take credentials.
 pub(crate) const DOCKER_CONFIG: &str = "  \
 DOCKER_AUTH_CONFIG, DOCKER_CONFIG, HOME
@@ -30,15 +52,42 @@ pub(crate) const DOCKER_CONFIG_WRITTEN: &str = "  \
 DOCKER_CONFIG, HOME       where Docker's config.json is written: $DOCKER_CONFIG/config.json,
                             else ~/.docker/config.json, as the docker CLI reads it";
 
-/// What the commands that talk to Docker Hub read.
-pub(crate) const HUB_VARIABLES: &[&str] =
-    &[USERNAME, TOKEN, URL, CACHE_DIR, NO_CACHE, DOCKER_CONFIG];
+/// What the commands that log in to Docker Hub with a password read (`login`, `pat`, `oat`).
+pub(crate) const HUB_VARIABLES: &[&str] = &[
+    USERNAME,
+    TOKEN,
+    OIDC_REFUSED,
+    URL,
+    CACHE_DIR,
+    NO_CACHE,
+    DOCKER_CONFIG,
+];
+
+/// What `token` reads.
+pub(crate) const TOKEN_VARIABLES: &[&str] = &[
+    USERNAME,
+    TOKEN,
+    OIDC_CONNECTION,
+    OIDC_EXPIREIN,
+    IDENTITY_URL,
+    OIDC_ID_TOKEN,
+    ACTIONS_ID_TOKEN,
+    URL,
+    CACHE_DIR,
+    NO_CACHE,
+    DOCKER_CONFIG,
+];
 
 /// What the registry commands read.
 pub(crate) const REGISTRY_VARIABLES: &[&str] = &[
     REGISTRY_URL,
     USERNAME,
     TOKEN,
+    OIDC_CONNECTION,
+    OIDC_EXPIREIN,
+    IDENTITY_URL,
+    OIDC_ID_TOKEN,
+    ACTIONS_ID_TOKEN,
     CACHE_DIR,
     NO_CACHE,
     DOCKER_CONFIG,
@@ -55,9 +104,22 @@ the only secret-like argument is the one-time --code.";
 
 /// The registry commands.
 pub(crate) const REGISTRY_CREDENTIALS: &str = "\
-Without --anonymous, credentials are needed, found as `token` finds them: --username with
---secret-stdin, DOCKERHUB_USERNAME with DOCKERHUB_TOKEN, what `docker login` stored (unless
---no-docker-config), or a prompt without echo when stdin is a terminal.";
+Without --anonymous, credentials are needed, found as `token` finds them, first match wins:
+  1. --secret-stdin with --username or DOCKERHUB_USERNAME;
+  2. --oidc-connection (OIDC: the organization is --username or DOCKERHUB_USERNAME);
+  3. DOCKERHUB_TOKEN, with --username or DOCKERHUB_USERNAME;
+  4. DOCKERHUB_OIDC_CONNECTIONID (OIDC, as 2);
+  5. what `docker login` stored for this registry's host (Docker Hub's entry only for Docker
+     Hub's registry; never with --no-docker-config);
+  6. a prompt without echo, when stdin is a terminal.
+The token service gets them as Basic authentication (OIDC: ORGANIZATION:exchanged token).";
+
+/// How OIDC credentials work, for the commands that take them.
+pub(crate) const OIDC: &str = "\
+OIDC (keyless CI): the ID token (DOCKERHUB_OIDC_ID_TOKEN, else one asked of GitHub Actions'
+runner for the identity service's origin; the job needs `permissions: id-token: write`) is
+exchanged at Docker's identity service for a short-lived token of the organization, cached
+like every token: a second run in the same job sends no request.";
 
 /// Every command that gets a token.
 pub(crate) const CACHE: &str = "\
@@ -86,20 +148,35 @@ Exit codes:
   5  rate limited by Docker Hub
   6  timeout, network failure, or Docker Hub unavailable";
 
-/// Returns where credentials come from, for a command whose secret comes from stdin with
-/// `stdin_flag` (`--secret-stdin` or `--password-stdin`).
+/// Returns where credentials come from, for a command that logs in with a password from
+/// stdin with `stdin_flag` (`--password-stdin`).
 pub(crate) fn credentials(stdin_flag: &str) -> String {
     format!(
         "\
 Credentials come from, first match wins:
   1. {stdin_flag} with --username or DOCKERHUB_USERNAME;
   2. DOCKERHUB_TOKEN, with --username or DOCKERHUB_USERNAME;
-  3. what `docker login` stored for Docker Hub (its config file or credential helper; with a
+  3. DOCKERHUB_OIDC_CONNECTIONID: refused (exit 2), OIDC credentials have no password;
+  4. what `docker login` stored for Docker Hub (its config file or credential helper; with a
      username given, only if it is the stored one; never with --no-docker-config);
-  4. a prompt without echo, when stdin is a terminal.
+  5. a prompt without echo, when stdin is a terminal.
 Otherwise the command exits with 2 and lists what it looked at; -v names the source used."
     )
 }
+
+/// Where `token`'s credentials come from.
+pub(crate) const TOKEN_CREDENTIALS: &str = "\
+Credentials come from, first match wins:
+  1. --secret-stdin with --username or DOCKERHUB_USERNAME;
+  2. --oidc-connection (OIDC: the organization is --username or DOCKERHUB_USERNAME);
+  3. DOCKERHUB_TOKEN, with --username or DOCKERHUB_USERNAME;
+  4. DOCKERHUB_OIDC_CONNECTIONID (OIDC, as 2);
+  5. what `docker login` stored for Docker Hub (its config file or credential helper; with a
+     username given, only if it is the stored one; never with --no-docker-config);
+  6. a prompt without echo, when stdin is a terminal.
+Otherwise the command exits with 2 and lists what it looked at; -v names the source used.
+With OIDC the token printed is the organization's exchanged token (--json: \"username\" is
+the organization).";
 
 /// Returns the text under a command's options: `paragraphs` (what the command does), the
 /// environment `variables` it reads (none: no such section), `notes`, then the exit codes.
@@ -121,6 +198,11 @@ pub(crate) fn overview() -> String {
         &[
             USERNAME,
             TOKEN,
+            OIDC_CONNECTION,
+            OIDC_EXPIREIN,
+            IDENTITY_URL,
+            OIDC_ID_TOKEN,
+            ACTIONS_ID_TOKEN,
             URL,
             REGISTRY_URL,
             CACHE_DIR,
@@ -128,7 +210,10 @@ pub(crate) fn overview() -> String {
             DOCKER_CONFIG,
         ],
         &[
-            &credentials("--secret-stdin (or --password-stdin)"),
+            TOKEN_CREDENTIALS,
+            OIDC,
+            "login, pat and oat need a password: --password-stdin instead of --secret-stdin, \
+             and OIDC credentials make them exit 2.",
             NO_SECRET_ARGUMENT_BUT_CODE,
             CACHE,
         ],

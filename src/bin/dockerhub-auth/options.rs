@@ -120,12 +120,12 @@ pub(crate) fn sends_nothing(arg: Arg) -> Arg {
     }
 }
 
-/// Where the secret of `token`, `registry-token` and `rate-limit` comes from: a password, or
-/// a personal or organization access token.
+/// Where the credentials of `token`, `registry-token` and `rate-limit` come from: a
+/// password, a personal or organization access token, or an organization's OIDC connection.
 #[derive(Debug, Args)]
 pub(crate) struct SecretOptions {
-    /// The username, or the organization name for an organization access token
-    /// [env: DOCKERHUB_USERNAME]
+    /// The username, or the organization name for an organization access token or an OIDC
+    /// connection [env: DOCKERHUB_USERNAME]
     #[arg(long, value_name = "USERNAME")]
     username: Option<String>,
 
@@ -133,6 +133,21 @@ pub(crate) struct SecretOptions {
     /// line)
     #[arg(long)]
     secret_stdin: bool,
+
+    /// Exchange an OIDC ID token (GitHub Actions') for a short-lived token of the organization
+    /// (--username), through this OIDC connection of it [env: DOCKERHUB_OIDC_CONNECTIONID]
+    #[arg(long, value_name = "UUID")]
+    oidc_connection: Option<String>,
+
+    /// The lifetime asked for the OIDC token, in seconds, 300 to 3600
+    /// [env: DOCKERHUB_OIDC_EXPIREIN] [default: 300]
+    #[arg(long, value_name = "SECONDS", value_parser = parse_whole_seconds)]
+    oidc_expires_in: Option<Duration>,
+
+    /// Docker's identity service, which exchanges the OIDC ID token
+    /// [env: DOCKERHUB_IDENTITY_URL] [default: https://identity.docker.com]
+    #[arg(long, value_name = "URL")]
+    identity_url: Option<String>,
 
     /// Do not use the credentials `docker login` stored (Docker's config and credential
     /// helpers)
@@ -147,6 +162,9 @@ impl CredentialOptions for SecretOptions {
             username: self.username.clone(),
             from_stdin: self.secret_stdin,
             no_docker_config: self.no_docker_config,
+            oidc_connection: self.oidc_connection.clone(),
+            oidc_expires_in: self.oidc_expires_in,
+            identity_url: self.identity_url.clone(),
             ..Request::default()
         }
     }
@@ -197,7 +215,7 @@ pub(crate) struct RegistryOptions {
     registry: Option<String>,
 
     /// Send no credentials: the token (and the limit) of anonymous pulls from this address
-    #[arg(long, conflicts_with_all = ["username", "secret_stdin", "no_docker_config"])]
+    #[arg(long, conflicts_with_all = ["username", "secret_stdin", "oidc_connection", "no_docker_config"])]
     anonymous: bool,
 
     #[command(flatten)]
@@ -216,6 +234,15 @@ impl CredentialOptions for RegistryOptions {
     fn registry(&self) -> Option<String> {
         self.registry.clone()
     }
+}
+
+/// Parses a whole number of seconds (its range is the library's to check).
+fn parse_whole_seconds(value: &str) -> Result<Duration, String> {
+    value
+        .trim()
+        .parse()
+        .map(Duration::from_secs)
+        .map_err(|_| format!("{value:?} is not a whole number of seconds"))
 }
 
 fn parse_seconds(value: &str) -> Result<Duration, String> {

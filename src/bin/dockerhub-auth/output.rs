@@ -11,15 +11,19 @@ pub(crate) const TOKEN_JSON_HELP: &str =
     "Print {\"token\", \"expires_at\", \"username\"} as JSON instead of the token alone";
 
 /// Prints the token alone on one line, or `{"token", "expires_at", "username"}` with
-/// `--json`.
-pub(crate) fn print_token(token: &Token, json: bool) -> Result<(), Failure> {
+/// `--json` (`expires_at` from its `exp` claim, `username` as the session says).
+pub(crate) fn print_token(
+    token: &Token,
+    username: Option<&str>,
+    json: bool,
+) -> Result<(), Failure> {
     if !json {
         return write_stdout(token.expose_secret());
     }
     let document = serde_json::json!({
         "token": token.expose_secret(),
         "expires_at": token.expires_at().map(rfc3339),
-        "username": token.claims().and_then(|claims| claims.username()),
+        "username": username,
     });
     write_stdout(&document.to_string())
 }

@@ -34,6 +34,7 @@ pub(crate) struct LoginArgs {
 }
 
 pub(crate) async fn exec(ctx: &Context, _args: LoginArgs) -> Result<(), Failure> {
-    let token = ctx.session().await?.token().await?;
-    print_token(&token, ctx.json())
+    let session = ctx.session().await?;
+    let token = session.token().await?;
+    print_token(&token, session.username_of(&token), ctx.json())
 }

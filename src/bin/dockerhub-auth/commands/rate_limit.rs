@@ -28,7 +28,7 @@ use crate::{
            with --json, {\"limit\", \"remaining\", \"window_seconds\", \"source\"}, null for \
            what the registry did not report."],
         help::REGISTRY_VARIABLES,
-        &[help::REGISTRY_CREDENTIALS, help::NO_SECRET_ARGUMENT, help::CACHE],
+        &[help::REGISTRY_CREDENTIALS, help::OIDC, help::NO_SECRET_ARGUMENT, help::CACHE],
     ),
 )]
 pub(crate) struct RateLimitArgs {

@@ -23,7 +23,7 @@ use crate::{
     after_help = help::page(
         &["Prints the token alone; with --json, {\"token\", \"expires_at\", \"scopes\"}."],
         help::REGISTRY_VARIABLES,
-        &[help::REGISTRY_CREDENTIALS, help::NO_SECRET_ARGUMENT, help::CACHE],
+        &[help::REGISTRY_CREDENTIALS, help::OIDC, help::NO_SECRET_ARGUMENT, help::CACHE],
     ),
 )]
 pub(crate) struct RegistryTokenArgs {

@@ -1,5 +1,5 @@
-//! `dockerhub-auth token`: `POST /v2/auth/token` with a PAT, OAT or password, through the
-//! token cache.
+//! `dockerhub-auth token`: `POST /v2/auth/token` with a PAT, OAT or password, or the OIDC
+//! exchange of an organization's ID token, through the token cache.
 
 use clap::Args;
 
@@ -12,14 +12,15 @@ use crate::{
 };
 
 /// Exchange a personal access token, organization access token or password for a
-/// short-lived token (POST /v2/auth/token)
+/// short-lived token (POST /v2/auth/token), or an OIDC ID token for an organization's
+/// (keyless CI)
 #[derive(Debug, Args)]
 #[command(
     mut_arg("json", |arg| arg.help(TOKEN_JSON_HELP)),
     after_help = help::page(
         &[],
-        help::HUB_VARIABLES,
-        &[&help::credentials("--secret-stdin"), help::NO_SECRET_ARGUMENT, help::CACHE],
+        help::TOKEN_VARIABLES,
+        &[help::TOKEN_CREDENTIALS, help::OIDC, help::NO_SECRET_ARGUMENT, help::CACHE],
     ),
 )]
 pub(crate) struct TokenArgs {
@@ -28,6 +29,7 @@ pub(crate) struct TokenArgs {
 }
 
 pub(crate) async fn exec(ctx: &Context, _args: TokenArgs) -> Result<(), Failure> {
-    let token = ctx.session().await?.token().await?;
-    print_token(&token, ctx.json())
+    let session = ctx.session().await?;
+    let token = session.token().await?;
+    print_token(&token, session.username_of(&token), ctx.json())
 }
