@@ -196,6 +196,15 @@ impl DiskCache {
         DiskCache { dir: default_dir() }
     }
 
+    /// Returns the cache at the default location, unless `DOCKERHUB_AUTH_NO_CACHE` turns
+    /// the cache off (any value but empty, `0` or `false`), as the `dockerhub-auth` command
+    /// line and `docker-credential-dockerhub` read it. Both variables are read now.
+    pub fn from_env() -> Option<DiskCache> {
+        let off = env::var("DOCKERHUB_AUTH_NO_CACHE")
+            .is_ok_and(|value| !matches!(value.trim(), "" | "0" | "false"));
+        (!off).then(DiskCache::default_location)
+    }
+
     /// Returns the cache in `dir`, created (mode 0700) on first use.
     pub fn at(dir: impl Into<PathBuf>) -> DiskCache {
         DiskCache {

@@ -189,12 +189,15 @@ impl CredentialLookup {
 
     /// The username given, else `DOCKERHUB_USERNAME`; a blank one is refused.
     pub(super) fn given_username(&self) -> Result<Option<String>> {
-        let username = match &self.username {
-            Some(username) => Some(username.clone()),
-            None => self.text("DOCKERHUB_USERNAME")?,
+        let (username, blank) = match &self.username {
+            Some(username) => (Some(username.clone()), "the username is empty"),
+            None => (
+                self.text("DOCKERHUB_USERNAME")?,
+                "the username is empty (DOCKERHUB_USERNAME is blank)",
+            ),
         };
         if username.as_ref().is_some_and(|name| name.trim().is_empty()) {
-            return Err(Error::invalid_input("the username is empty"));
+            return Err(Error::invalid_input(blank));
         }
         Ok(username)
     }

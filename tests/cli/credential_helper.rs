@@ -315,3 +315,99 @@ fn erase_forgets_the_cached_tokens_of_the_username_for_a_server_it_answers_for()
     assert_eq!(token(&server, &dir).code, 0);
     mock.assert_calls(2);
 }
+
+#[test]
+fn get_answers_with_the_organizations_exchanged_oidc_token_from_the_jobs_cache() {
+    use super::oidc::{job_env, shared_cache};
+    use crate::support::oidc::{
+        ACCESS_TOKEN, CONNECTION, ORG, RUNNER_TOKEN, github, id_token, identity,
+    };
+    let server = MockServer::start();
+    let audience = server.base_url();
+    let id = id_token(&audience, "helper");
+    let runner = server.mock(github("helper", &audience, &id));
+    let exchange = server.mock(identity(
+        &id,
+        CONNECTION,
+        300,
+        json!({ "access_token": ACCESS_TOKEN }),
+    ));
+    let (_temp, cache) = shared_cache();
+    let get = || {
+        job_env(&server, "helper")
+            .iter()
+            .fold(Cli::helper(&["get"]), |cli, (name, value)| {
+                cli.env(name, value)
+            })
+            .env("DOCKERHUB_AUTH_CACHE_DIR", &cache)
+            .stdin("https://index.docker.io/v1/")
+            .run()
+    };
+    for _ in 0..3 {
+        let run = get();
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        let answer: Value = serde_json::from_str(run.stdout.trim()).unwrap();
+        assert_eq!(
+            answer,
+            json!({
+                "ServerURL": "https://index.docker.io/v1/",
+                "Username": ORG,
+                "Secret": ACCESS_TOKEN,
+            })
+        );
+        assert!(!run.stderr.contains(ACCESS_TOKEN) && !run.stderr.contains(RUNNER_TOKEN));
+    }
+    // One exchange for the job: the later gets (other processes) were served from the cache.
+    runner.assert_calls(1);
+    exchange.assert_calls(1);
+    // `token` in the same job shares that cache entry too.
+    let token = job_env(&server, "helper")
+        .iter()
+        .fold(Cli::new(&["token"]), |cli, (name, value)| {
+            cli.env(name, value)
+        })
+        .env("DOCKERHUB_AUTH_CACHE_DIR", &cache)
+        .run();
+    assert_eq!(
+        token.stdout,
+        format!("{ACCESS_TOKEN}\n"),
+        "{}",
+        token.stderr
+    );
+    exchange.assert_calls(1);
+}
+
+#[test]
+fn a_refused_exchange_fails_get_on_one_line_without_a_secret() {
+    use super::oidc::job_env;
+    use crate::support::oidc::{RUNNER_TOKEN, github, id_token, refusing};
+    let server = MockServer::start();
+    let audience = server.base_url();
+    let id = id_token(&audience, "refused");
+    server.mock(github("refused", &audience, &id));
+    let exchange = server.mock(refusing(
+        400,
+        "application/json",
+        r#"{"error":"invalid_grant","error_description":"no ruleset matched the token"}"#,
+    ));
+    let temp = tempfile::tempdir().unwrap();
+    let run = job_env(&server, "refused")
+        .iter()
+        .fold(Cli::helper(&["get"]), |cli, (name, value)| {
+            cli.env(name, value)
+        })
+        .env("DOCKERHUB_AUTH_CACHE_DIR", temp.path().join("cache"))
+        .stdin("docker.io")
+        .run();
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(run.stdout.lines().count(), 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("no ruleset matched the token"),
+        "{}",
+        run.stdout
+    );
+    for secret in [RUNNER_TOKEN, id.as_str()] {
+        assert!(!run.stdout.contains(secret) && !run.stderr.contains(secret));
+    }
+    exchange.assert_calls(1);
+}

@@ -33,7 +33,7 @@ pub(crate) fn store() -> Result<(), Failure> {
     protocol::discard_stdin();
     Err(Failure::new(
         "docker-credential-dockerhub stores nothing: it answers with the credentials in the \
-         environment of the process that runs it (DOCKERHUB_USERNAME with DOCKERHUB_TOKEN); \
+         environment of the process that runs it (DOCKERHUB_USERNAME with DOCKERHUB_TOKEN, or an OIDC connection: DOCKERHUB_OIDC_CONNECTIONID); \
          set them there instead of logging in",
     ))
 }

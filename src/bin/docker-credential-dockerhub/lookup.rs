@@ -1,26 +1,19 @@
 //! Where the helper's credentials come from: the environment of the process that runs it,
-//! and nothing else. Never Docker's config (it may name this very helper, which would then
-//! ask itself) and never another credential helper.
+//! through the library's [`CredentialLookup`] without Docker's stored credentials (Docker's
+//! config may name this very helper, which would then ask itself) and without prompts; and,
+//! for OIDC credentials, the token cache.
 
 use std::ffi::OsString;
 
-use dockerhub_auth::SecretString;
-use zeroize::Zeroizing;
+use dockerhub_auth::{CredentialLookup, Credentials, DiskCache, Registry, SecretString};
 
 use crate::protocol::Failure;
 
 /// Credentials the environment configures: the username `get` and `list` answer with, and
-/// how `get` gets its secret. No `Debug`: it holds the secret.
+/// the credentials `get` turns into its secret. No `Debug`: they hold a secret.
 pub(crate) struct Configured {
     username: String,
-    secret: Secret,
-}
-
-/// How `get` gets the secret it answers with.
-enum Secret {
-    /// `DOCKERHUB_TOKEN`: a password, personal or organization access token, answered as
-    /// it was given (the registry's token service takes it as it is: no request here).
-    AsGiven(SecretString),
+    credentials: Credentials,
 }
 
 impl Configured {
@@ -29,61 +22,69 @@ impl Configured {
         &self.username
     }
 
-    /// Returns the secret `get` answers with.
+    /// Returns the secret `get` answers with: `DOCKERHUB_TOKEN` as given (no request), or
+    /// the organization's exchanged OIDC token, through the token cache (a token with at
+    /// least a minute of life left; a cache hit sends nothing and builds no HTTP client).
+    ///
+    /// The runtime is built here, for this one call: `version`, `list` and a failed lookup
+    /// never start one.
     pub(crate) fn into_secret(self) -> Result<SecretString, Failure> {
-        match self.secret {
-            Secret::AsGiven(secret) => Ok(secret),
+        let failed = |error: dockerhub_auth::Error| Failure::new(error.to_string());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|error| Failure::new(format!("cannot start the async runtime: {error}")))?;
+        let mut registry = Registry::builder()
+            .user_agent(concat!(
+                "docker-credential-dockerhub/",
+                env!("CARGO_PKG_VERSION")
+            ))
+            .base_url_from_env();
+        if let Some(cache) = DiskCache::from_env() {
+            registry = registry.disk_cache(cache);
         }
+        let registry = registry.build().map_err(failed)?;
+        let login = runtime
+            .block_on(registry.login(&self.credentials))
+            .map_err(failed)?;
+        // Anonymous credentials are never configured (see `lookup`).
+        login
+            .map(|login| login.secret().clone())
+            .ok_or_else(Failure::not_found)
     }
 }
 
-/// Returns the credentials the environment configures (`var` reads one variable), or
-/// `None` when it configures none. An empty variable counts as unset: GitHub Actions gives
-/// an empty string for a secret the workflow cannot read (a pull request from a fork), and
-/// such a job pulls anonymously rather than fails.
-///
-/// Today: `DOCKERHUB_USERNAME` with `DOCKERHUB_TOKEN`, whose token is the secret as given.
-///
-/// OIDC plugs in here, and only here. When the library resolves credentials from the
-/// environment with workload identity (`DOCKERHUB_OIDC_CONNECTIONID`, after
-/// `DOCKERHUB_TOKEN` in the order of keyless CI's design), call it (without Docker's stored
-/// credentials and without prompts) and add one [`Secret`] variant holding those
-/// credentials, whose [`Configured::into_secret`] is the exchanged access token of a
-/// session through the token cache (a cache hit sends nothing and builds no HTTP client),
-/// with the organization as the username.
+/// Returns the credentials the environment configures (`var` reads one variable), or `None`
+/// when it configures none: `DOCKERHUB_USERNAME` with `DOCKERHUB_TOKEN`, else an OIDC
+/// connection (`DOCKERHUB_OIDC_CONNECTIONID` with the organization in `DOCKERHUB_USERNAME`,
+/// `DOCKERHUB_OIDC_EXPIREIN`, `DOCKERHUB_IDENTITY_URL`, and `DOCKERHUB_OIDC_ID_TOKEN` or
+/// GitHub Actions' `ACTIONS_ID_TOKEN_REQUEST_URL`/`_TOKEN`), in keyless CI's order. An empty
+/// variable counts as unset: GitHub Actions gives an empty string for a secret the workflow
+/// cannot read (a pull request from a fork), and such a job pulls anonymously rather than
+/// fails.
 ///
 /// # Errors
 ///
-/// When a variable is not UTF-8, when `DOCKERHUB_TOKEN` is set without
-/// `DOCKERHUB_USERNAME`, or when the username is blank.
+/// What the library refuses before any request: a variable that is not UTF-8, a token
+/// without a username, a blank username, an OIDC connection that is not a UUID, a lifetime
+/// outside 300 to 3600 seconds, an identity URL that is not `https://` (or loopback).
 pub(crate) fn lookup(
     var: impl Fn(&str) -> Option<OsString>,
 ) -> Result<Option<Configured>, Failure> {
-    let set = |name: &str| var(name).filter(|value| !value.is_empty());
-    let Some(token) = set("DOCKERHUB_TOKEN") else {
-        return Ok(None);
-    };
-    let token = Zeroizing::new(
-        token
-            .into_string()
-            .map_err(|_| Failure::new("DOCKERHUB_TOKEN is not valid UTF-8"))?,
-    );
-    let username = set("DOCKERHUB_USERNAME")
-        .ok_or_else(|| {
-            Failure::new(
-                "DOCKERHUB_TOKEN is set but DOCKERHUB_USERNAME is not: set it to the username \
-                 (or organization name) the token belongs to",
-            )
-        })?
-        .into_string()
-        .map_err(|_| Failure::new("DOCKERHUB_USERNAME is not valid UTF-8"))?;
-    if username.trim().is_empty() {
-        return Err(Failure::new("DOCKERHUB_USERNAME is blank"));
-    }
-    Ok(Some(Configured {
-        username,
-        secret: Secret::AsGiven(SecretString::from(token.as_str())),
-    }))
+    let outcome = CredentialLookup::from_vars(var)
+        .docker_config(false)
+        .find()
+        .map_err(|error| Failure::new(error.to_string()))?;
+    Ok(outcome
+        .into_credentials()
+        .filter(|credentials| !credentials.is_anonymous())
+        .and_then(|credentials| {
+            let username = credentials.identifier()?.to_owned();
+            Some(Configured {
+                username,
+                credentials,
+            })
+        }))
 }
 
 #[cfg(test)]
@@ -93,9 +94,13 @@ mod tests {
     use super::*;
 
     fn lookup_in(vars: &[(&str, &str)]) -> Result<Option<Configured>, Failure> {
-        lookup(|name| {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect();
+        lookup(move |name| {
             vars.iter()
-                .find(|(set, _)| *set == name)
+                .find(|(set, _)| set == name)
                 .map(|(_, value)| OsString::from(value))
         })
     }
@@ -123,6 +128,21 @@ mod tests {
         );
         let empty = lookup_in(&[("DOCKERHUB_USERNAME", "alice"), ("DOCKERHUB_TOKEN", "")]);
         assert!(empty.unwrap().is_none());
+    }
+
+    #[test]
+    fn an_oidc_connection_configures_the_organization() {
+        let configured = lookup_in(&[
+            ("DOCKERHUB_USERNAME", "acme"),
+            (
+                "DOCKERHUB_OIDC_CONNECTIONID",
+                "867f2f0e-5a3c-4a71-9a0e-7d3c3a1f0b42",
+            ),
+            ("DOCKERHUB_OIDC_ID_TOKEN", "eyJ.id.token"),
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!(configured.username(), "acme");
     }
 
     #[test]

@@ -31,7 +31,8 @@ pub(crate) struct Context {
     /// When the run must be over by: `--timeout` from the start.
     ends_by: Option<Instant>,
     json: bool,
-    use_cache: bool,
+    /// `--no-cache`, before or after the command's name.
+    no_cache: bool,
     credentials: Request,
     registry_url: Option<String>,
     hub: OnceLock<Hub>,
@@ -50,7 +51,7 @@ impl Context {
             timeout,
             ends_by,
             json: given.json || global.json,
-            use_cache: cache::wanted(given.no_cache || global.no_cache),
+            no_cache: given.no_cache || global.no_cache,
             credentials: Request {
                 ends_by,
                 ..command.credentials()
@@ -116,7 +117,7 @@ impl Context {
 
     /// Returns the token cache, unless `--no-cache` or `DOCKERHUB_AUTH_NO_CACHE` turns it off.
     fn disk_cache(&self) -> Option<DiskCache> {
-        cache::open(self.use_cache)
+        cache::open(self.no_cache)
     }
 
     /// Returns a session at Docker Hub with the command's credentials, through the token
