@@ -480,6 +480,11 @@ pub mod fuzzing {
         crate::wire::classify_answer(status, body, secret)
     }
 
+    /// Scrubs server text that came with no known secret: what an error would show of it.
+    pub fn scrub(text: &str) -> String {
+        crate::scrub::scrub(text, &[])
+    }
+
     /// Parses a `WWW-Authenticate` value: each challenge's scheme and parameters.
     pub fn challenges(header: &str) -> Vec<(String, Vec<(String, String)>)> {
         crate::registry::fuzzing::challenges(header)
