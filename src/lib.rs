@@ -158,8 +158,9 @@
 //! spelling of Docker Hub's key (`https://index.docker.io/v1/`, `docker.io`,
 //! `registry-1.docker.io`, …) is recognised. Nothing stored is `Ok(None)`; a store that
 //! cannot be read is [`ErrorKind::CredentialStore`], naming the file or helper. Helper
-//! names must be plain names (never a path), and a helper is stopped after a timeout (60 s
-//! by default) or 64 KiB of output. An identity token (from a browser or SSO login) is
+//! names must be plain names (never a path), helpers are looked up only in the absolute
+//! entries of `PATH` (as docker does: never in `bin` or `.`), and a helper is stopped after
+//! a timeout (60 s by default) or 64 KiB of output. An identity token (from a browser or SSO login) is
 //! reported as one: Docker Hub's token API needs a personal access token instead.
 //!
 //! The lookup reads a file and may run a helper, so it blocks; from async code use the
@@ -327,8 +328,9 @@
 //!   status and duration) never record a body, a header or a secret.
 //! - Docker's credential store is only read: this crate never writes its files and never
 //!   calls a helper's `store` or `erase`. Nothing a config file or helper holds is put in an
-//!   error or a `tracing` event; a failing helper is quoted by the first line of its stderr,
-//!   scrubbed.
+//!   error or a `tracing` event. A failing helper is named with its exit status and the
+//!   command to run by hand (`docker-credential-NAME get`), never quoted: what it printed
+//!   may hold the secret, which no scrubber could recognise.
 //! - The access-token routes send the bearer token to the base URL only: a list asks for
 //!   its pages by number (`page=2`, `3`, … while an answer has a non-empty `next`, at most
 //!   100 pages) and never follows the `next` link the server sent.

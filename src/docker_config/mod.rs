@@ -156,7 +156,9 @@ impl DockerCredentialStore {
     }
 
     /// Sets the directories searched for `docker-credential-<name>` programs, in `PATH`'s
-    /// format (`:`-separated, `;` on Windows).
+    /// format (`:`-separated, `;` on Windows). Only absolute directories are searched: a
+    /// relative entry (`bin`, `.`, or an empty one) is skipped, as docker skips it, so that
+    /// the current directory never decides which program runs.
     ///
     /// Default: the `PATH` of the environment the store was built from. Helpers run with
     /// this process's environment either way.
@@ -192,8 +194,9 @@ impl DockerCredentialStore {
     ///   malformed config, an `auth` that is not base64 of `user:secret`, a helper name that
     ///   is not a plain name, or a helper that is missing from the search path, fails, runs
     ///   past the timeout, prints more than 64 KiB or answers garbage. The message names the
-    ///   file or helper (with the first line of a failing helper's stderr, scrubbed) and
-    ///   never quotes a secret.
+    ///   file or helper (for a failing helper, its exit status and the command to run by
+    ///   hand to see why) and never quotes what either holds: not even a failing helper's
+    ///   own output, which may hold the secret.
     /// - [`ErrorKind::InvalidInput`] when the helper timeout is zero.
     pub fn docker_hub_credentials(&self) -> Result<Option<StoredCredentials>> {
         if self.helper_timeout.is_zero() {

@@ -14,6 +14,9 @@ mod cache;
 // Unix only: the helpers are `#!/bin/sh` scripts.
 #[cfg(unix)]
 mod docker_credentials;
+// Unix only: the helpers are `#!/bin/sh` scripts.
+#[cfg(unix)]
+mod hostile_helpers;
 // Where the global options go, and what each command's --help lists.
 mod options;
 mod pat_oat;

@@ -79,6 +79,12 @@ impl Cli {
         self
     }
 
+    /// Sets the run's working directory.
+    pub fn current_dir(mut self, dir: &Path) -> Cli {
+        self.command.current_dir(dir);
+        self
+    }
+
     /// Sets what the run reads on stdin.
     pub fn stdin(mut self, stdin: &str) -> Cli {
         self.stdin = stdin.to_owned();
