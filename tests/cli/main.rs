@@ -22,4 +22,5 @@ mod options;
 mod pat_oat;
 mod pat_oat_login;
 mod registry;
+mod stdin;
 mod token_login_inspect;

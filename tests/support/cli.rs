@@ -134,6 +134,12 @@ impl Started {
         }
     }
 
+    /// Takes the run's stdin, for a test that writes it itself; [`Started::finish`] then
+    /// leaves it alone.
+    pub fn take_stdin(&mut self) -> std::process::ChildStdin {
+        self.child.stdin.take().expect("stdin not released yet")
+    }
+
     /// Waits for the run to end.
     pub fn finish(mut self) -> Run {
         self.release();
