@@ -17,6 +17,9 @@ mod docker_credentials;
 // Unix only: the helpers are `#!/bin/sh` scripts.
 #[cfg(unix)]
 mod hostile_helpers;
+// Unix only: the token cache.
+#[cfg(unix)]
+mod hostile_text;
 // Where the global options go, and what each command's --help lists.
 mod options;
 mod pat_oat;

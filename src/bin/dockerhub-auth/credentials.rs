@@ -17,7 +17,7 @@ use std::{
 use dockerhub_auth::{Credentials, DockerCredentialStore, SecretString, StoredCredentials};
 use zeroize::Zeroizing;
 
-use crate::{failure::Failure, input};
+use crate::{failure::Failure, input, output};
 
 /// What a command's secret is, which decides the flag that reads it from stdin, the prompt,
 /// and how it is sent.
@@ -160,11 +160,16 @@ async fn first_found(request: &Request) -> Result<(String, SecretString), Failur
     if io::stdin().is_terminal() {
         let mut stored_username = None;
         if let Some((why, username)) = unusable {
-            eprintln!("dockerhub-auth: {why}");
+            output::say(&why);
             stored_username = username;
         }
         let username = require(username.or(stored_username))?;
-        let prompt = format!("Docker Hub {} for {username}: ", request.kind.name());
+        // The username may come from Docker's stored credentials: shown escaped.
+        let prompt = format!(
+            "Docker Hub {} for {}: ",
+            request.kind.name(),
+            output::escape(&username)
+        );
         let secret = input::secret_from_prompt(&prompt)?;
         return Ok(found(username, secret, "the terminal prompt"));
     }
