@@ -317,7 +317,10 @@
 //! - Passwords, access tokens, JWTs, `login_2fa_token`s, codes and registry tokens are held
 //!   as [`SecretString`] and never appear in `Debug` or `Display` output, in errors, or in
 //!   `tracing` events. Server text quoted in errors is redacted of them too (and of the
-//!   Basic credentials built from them).
+//!   Basic credentials built from them; after a second factor, of the password of the
+//!   login that led there), and of anything shaped like a JWT (`eyJ…`) or a Docker access
+//!   token (`dckr_…`) wherever it sits, also glued to a word (`session=eyJ…`,
+//!   `key=dckr_oat_…`): a token this crate never saw is removed by its shape.
 //! - [`Token::claims`] are decoded without verifying the signature; use them for expiry and
 //!   display, not for authorization decisions.
 //! - Redirects are never followed (the request body holds the secret), response bodies are
