@@ -32,11 +32,16 @@ fuzz_target!(|data: &[u8]| {
         .chain([text.len()])
         .collect();
     let at = boundaries[usize::from(*at) % boundaries.len()];
-    let text = format!("{}{token}{}", &text[..at], &text[at..]);
+    let with_token = format!("{}{token}{}", &text[..at], &text[at..]);
 
-    let shown = scrub(&text);
+    let shown = scrub(&with_token);
     for start in 0..=token.len() - 12 {
         let piece = &token[start..start + 12];
+        // libFuzzer copies compared bytes into its inputs: a piece the text around the token
+        // holds itself is the text's, not what is left of the token.
+        if text.contains(piece) {
+            continue;
+        }
         assert!(!shown.contains(piece), "{piece:?} survived in {shown:?}");
     }
 });

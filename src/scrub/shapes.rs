@@ -20,21 +20,34 @@ pub(super) fn is_token_char(c: char) -> bool {
 /// A match takes every token character after the prefix (letters, digits, `-`, `_`, `.`,
 /// `=`), so a token glued to more of them is removed with them, never in part. What comes
 /// before the prefix (`session=`, `key=`, `x.`) stays.
+///
+/// Linear in the length of `text`, whatever it holds (a megabyte of `eyJeyJ…` included).
 pub(super) fn redact_token_shapes(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(at) = next_prefix(rest) {
+    while let Some(at) = next_prefix(rest, &[JWT_PREFIX, DOCKER_TOKEN_PREFIX]) {
         let (before, candidate) = rest.split_at(at);
         out.push_str(before);
-        match token_shape_len(candidate) {
-            Some(len) => {
-                out.push_str(REDACTED);
-                rest = candidate.get(len..).unwrap_or("");
+        // The prefix and every token character after it (both prefixes are token characters).
+        let run = candidate
+            .find(|c: char| !is_token_char(c))
+            .unwrap_or(candidate.len());
+        let (shape, after) = candidate.split_at(run);
+        if !shape.starts_with("eyJ") || shape.contains('.') {
+            out.push_str(REDACTED);
+            rest = after;
+            continue;
+        }
+        // `eyJ` without a `.` after it: no JWT starts anywhere in this run (each would end
+        // where it ends), but a Docker token may.
+        match next_prefix(shape, &[DOCKER_TOKEN_PREFIX]) {
+            Some(docker) => {
+                out.push_str(shape.get(..docker).unwrap_or(""));
+                rest = candidate.get(docker..).unwrap_or("");
             }
             None => {
-                // `eyJ` without a `.` after it: keep its first byte (ASCII) and look on.
-                out.push_str(candidate.get(..1).unwrap_or(""));
-                rest = candidate.get(1..).unwrap_or("");
+                out.push_str(shape);
+                rest = after;
             }
         }
     }
@@ -48,40 +61,26 @@ const DOCKER_TOKEN_PREFIX: &[u8] = b"dckr_";
 /// Every JWT starts with this: base64url of `{"`.
 const JWT_PREFIX: &[u8] = b"eyJ";
 
-/// Returns where the next token prefix starts in `text`. Both prefixes are ASCII, so a
-/// match is always at a character boundary.
-fn next_prefix(text: &str) -> Option<usize> {
+/// Returns where the first of `prefixes` starts in `text`, the Docker prefix in any case.
+/// The prefixes are ASCII, so a match is always at a character boundary.
+fn next_prefix(text: &str, prefixes: &[&[u8]]) -> Option<usize> {
     let bytes = text.as_bytes();
     (0..bytes.len()).find(|&at| {
         let rest = bytes.get(at..).unwrap_or_default();
-        rest.starts_with(JWT_PREFIX)
-            || rest
-                .get(..DOCKER_TOKEN_PREFIX.len())
-                .is_some_and(|start| start.eq_ignore_ascii_case(DOCKER_TOKEN_PREFIX))
+        prefixes.iter().any(|prefix| match *prefix == JWT_PREFIX {
+            true => rest.starts_with(prefix),
+            false => rest
+                .get(..prefix.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(prefix)),
+        })
     })
-}
-
-/// Returns how many bytes of `candidate` (which starts with a token prefix) are a token: the
-/// prefix and the token characters after it; `None` for `eyJ` not followed by a `.`.
-fn token_shape_len(candidate: &str) -> Option<usize> {
-    let prefix = if candidate.as_bytes().starts_with(JWT_PREFIX) {
-        JWT_PREFIX.len()
-    } else {
-        DOCKER_TOKEN_PREFIX.len()
-    };
-    let body = candidate.get(prefix..).unwrap_or("");
-    let len = body.find(|c: char| !is_token_char(c)).unwrap_or(body.len());
-    let is_jwt = prefix == JWT_PREFIX.len();
-    match is_jwt && !body.get(..len).unwrap_or("").contains('.') {
-        true => None,
-        false => Some(prefix + len),
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
 
+    use super::*;
     use crate::scrub::{redact, scrub, window};
 
     #[test]
@@ -104,6 +103,15 @@ mod tests {
         ] {
             assert_eq!(scrub(&text, &[]), shown, "{text}");
         }
+    }
+
+    #[test]
+    fn a_run_of_jwt_prefixes_without_a_dot_is_kept_but_not_a_docker_token_in_it() {
+        // Each `eyJ` would look to the end of the run again: a megabyte of them must not take
+        // a quadratic time, and the Docker token at the end must still go.
+        let run = "eyJ".repeat(300_000);
+        let text = format!("{run}dckr_pat_abcdefghijklmnopqrstuvwxyz1 eyJa");
+        assert_eq!(redact_token_shapes(&text), format!("{run}{REDACTED} eyJa"));
     }
 
     #[test]
