@@ -165,8 +165,10 @@ pub(crate) fn get(
         return Err(store_error(format!(
             "docker credential helper `{name}` failed ({}); what it printed is not shown, \
              since it may hold a secret: run `docker-credential-{name} get` by hand, with \
-             {server_url} on stdin, to see why",
-            output.status
+             {} on stdin, to see why",
+            output.status,
+            // The config's spelling of Hub's key, on one line.
+            scrub(server_url, &[])
         )));
     }
     let answer: HelperAnswer = serde_json::from_slice(&output.stdout).map_err(|_| {

@@ -309,7 +309,8 @@ impl DockerCredentialStore {
         helper::check_name(name)?;
         let program = helper::find(name, self.search_path.as_deref())?;
         for server_url in server_urls {
-            tracing::debug!(helper = name, server = %server_url, "asking a docker credential helper");
+            // Debug-formatted: the key is the config file's text, which may hold a line break.
+            tracing::debug!(helper = name, server = ?server_url, "asking a docker credential helper");
             let source = CredentialSource::Helper(name.to_owned());
             match helper::get(name, &program, server_url, self.helper_timeout)? {
                 Answer::Secret { username, secret } => {
