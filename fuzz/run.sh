@@ -15,7 +15,7 @@ command -v cargo-fuzz >/dev/null || { echo "install cargo-fuzz first: cargo inst
 export RUSTC_BOOTSTRAP=1
 cargo fuzz build -O
 status=0
-for target in jwt_claims retry_after error_body challenge; do
+for target in jwt_claims retry_after error_body challenge scrub; do
     mkdir -p "work/$target"
     echo "=== $target, ${seconds}s"
     if ! cargo fuzz run -O "$target" "work/$target" "seeds/$target" -- \

@@ -171,11 +171,12 @@
 //! naming the file or helper. The config is read only from a regular file (a link to one is
 //! followed, as docker does), opened without blocking and up to 4 MiB: a FIFO or a device
 //! named `config.json` is an error at once. Helper names must be plain names (never a path),
-//! and a helper is stopped after a timeout (60 s by default, shortened to what is left of
-//! the caller's [deadline](DockerCredentialStore::deadline_at)) or 64 KiB of output, on Unix
-//! with every process it started (its process group). An identity token (from a browser or
-//! SSO login) is reported as one: Docker Hub's token API needs a personal access token
-//! instead.
+//! helpers are looked up only in the absolute entries of `PATH` (as docker does: never in
+//! `bin` or `.`), and a helper is stopped after a timeout (60 s by default, shortened to what
+//! is left of the caller's [deadline](DockerCredentialStore::deadline_at)) or 64 KiB of
+//! output, on Unix with every process it started (its process group). An identity token
+//! (from a browser or SSO login) is reported as one: Docker Hub's token API needs a personal
+//! access token instead.
 //!
 //! The lookup reads a file and may run a helper, so it blocks; from async code use the
 //! `_async` variant, which runs it on Tokio's blocking pool.
@@ -418,8 +419,11 @@
 //!   tokens, GitHub's runner request token and exchanged tokens are held as [`SecretString`]
 //!   and never appear in `Debug` or `Display` output, in errors, or in `tracing` events (an
 //!   ID token's `sub`, `repository` and `ref` claims may: they say why a ruleset did not
-//!   match). Server text quoted in errors is redacted of them too (and of the
-//!   Basic credentials built from them).
+//!   match). Server text quoted in errors is redacted of them too (and of the Basic
+//!   credentials built from them; after a second factor, of the password of the login that
+//!   led there), and of anything shaped like a JWT (`eyJ…`) or a Docker access token
+//!   (`dckr_…`) wherever it sits, also glued to a word (`session=eyJ…`, `key=dckr_oat_…`): a
+//!   token this crate never saw is removed by its shape.
 //! - [`Token::claims`] are decoded without verifying the signature; use them for expiry and
 //!   display, not for authorization decisions.
 //! - Redirects are never followed (the request body holds the secret), response bodies are
@@ -430,8 +434,9 @@
 //!   status and duration) never record a body, a header or a secret.
 //! - Docker's credential store is only read: this crate never writes its files and never
 //!   calls a helper's `store` or `erase`. Nothing a config file or helper holds is put in an
-//!   error or a `tracing` event; a failing helper is quoted by the first line of its stderr,
-//!   scrubbed.
+//!   error or a `tracing` event. A failing helper is named with its exit status and the
+//!   command to run by hand (`docker-credential-NAME get`), never quoted: what it printed
+//!   may hold the secret, which no scrubber could recognise.
 //! - The access-token routes send the bearer token to the base URL only: a list asks for
 //!   its pages by number (`page=2`, `3`, … while an answer has a non-empty `next`, at most
 //!   100 pages) and never follows the `next` link the server sent.
@@ -612,6 +617,11 @@ pub mod fuzzing {
     /// Classifies an error answer of the login route that quotes `secret` somewhere.
     pub fn classify_answer(status: u16, body: &[u8], secret: &str) -> crate::Error {
         crate::wire::classify_answer(status, body, secret)
+    }
+
+    /// Scrubs server text that came with no known secret: what an error would show of it.
+    pub fn scrub(text: &str) -> String {
+        crate::scrub::scrub(text, &[])
     }
 
     /// Parses a `WWW-Authenticate` value: each challenge's scheme and parameters.

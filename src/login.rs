@@ -35,9 +35,11 @@ impl fmt::Debug for Login {
 
 /// A login that is waiting for its second factor: a TOTP code or a recovery code.
 ///
-/// It holds Docker Hub's short-lived `login_2fa_token` (never shown by `Debug`). It can be
-/// kept, cloned and sent to another task, and it stays usable after a wrong code, until
-/// Docker Hub lets the `login_2fa_token` expire.
+/// It holds Docker Hub's short-lived `login_2fa_token`, and the password of the login that
+/// led to it, kept only so that an error of the second step that echoes the password can be
+/// redacted of it; `Debug` shows neither, and both are wiped when the last clone is
+/// dropped. It can be kept, cloned and sent to another task, and it stays usable after a
+/// wrong code, until Docker Hub lets the `login_2fa_token` expire.
 #[derive(Clone)]
 pub struct SecondFactorChallenge {
     inner: Arc<ChallengeInner>,
@@ -46,6 +48,9 @@ pub struct SecondFactorChallenge {
 struct ChallengeInner {
     username: String,
     login_2fa_token: SecretString,
+    /// The password of the login, never sent again: only redacted from the second step's
+    /// errors.
+    password: SecretString,
     hub_message: Option<String>,
 }
 
@@ -53,12 +58,14 @@ impl SecondFactorChallenge {
     pub(crate) fn new(
         username: &str,
         login_2fa_token: SecretString,
+        password: SecretString,
         hub_message: Option<String>,
     ) -> Self {
         SecondFactorChallenge {
             inner: Arc::new(ChallengeInner {
                 username: username.to_owned(),
                 login_2fa_token,
+                password,
                 hub_message,
             }),
         }
@@ -78,6 +85,15 @@ impl SecondFactorChallenge {
     pub(crate) fn login_2fa_token(&self) -> &SecretString {
         &self.inner.login_2fa_token
     }
+
+    /// Returns the secrets an answer of the second step must never show: the
+    /// `login_2fa_token`, and the password of the login that led here.
+    pub(crate) fn secrets(&self) -> [&str; 2] {
+        [
+            self.inner.login_2fa_token.expose_secret(),
+            self.inner.password.expose_secret(),
+        ]
+    }
 }
 
 impl fmt::Debug for SecondFactorChallenge {
@@ -85,7 +101,7 @@ impl fmt::Debug for SecondFactorChallenge {
         f.debug_struct("SecondFactorChallenge")
             .field("username", &self.inner.username)
             .field("hub_message", &self.inner.hub_message)
-            .finish_non_exhaustive() // the login_2fa_token is never printed
+            .finish_non_exhaustive() // the login_2fa_token and the password are never printed
     }
 }
 

@@ -107,9 +107,11 @@ pub(crate) async fn rotate<R: Rotate>(tokens: &R, id: &str) -> Result<Rotation<R
             Ok(()) => "the new token failed its check at /v2/auth/token and was deleted; \
                        the old one is unchanged"
                 .to_owned(),
+            // The id is Docker Hub's text: shown scrubbed, like every other server text.
             Err(_) => format!(
                 "the new token failed its check at /v2/auth/token and could not be deleted: \
-                 delete token {new_id} by hand; the old one is unchanged"
+                 delete token {} by hand; the old one is unchanged",
+                crate::scrub::scrub(new_id, &[])
             ),
         };
         return Err(refusal.with_detail(detail));

@@ -92,7 +92,12 @@ pub(crate) fn check_name(name: &str) -> Result<()> {
     }
 }
 
-/// Returns the program `docker-credential-<name>` in the directories of `search_path`.
+/// Returns the program `docker-credential-<name>` in the absolute directories of
+/// `search_path`.
+///
+/// A relative entry (`bin`, `.`, or an empty one, which means `.`) is skipped, as Go's
+/// `exec.LookPath` skips it for docker (`exec.ErrDot`): it would run whatever the current
+/// directory holds, such as the `bin/` of a checked-out repository.
 ///
 /// # Errors
 ///
@@ -100,15 +105,22 @@ pub(crate) fn check_name(name: &str) -> Result<()> {
 /// it is not there.
 pub(crate) fn find(name: &str, search_path: Option<&OsStr>) -> Result<PathBuf> {
     let program = format!("docker-credential-{name}");
-    let found = search_path.and_then(|path| {
-        std::env::split_paths(path)
-            .filter(|dir| !dir.as_os_str().is_empty())
-            .flat_map(|dir| candidates(&dir, &program))
-            .find(|candidate| is_executable(candidate))
-    });
+    let dirs: Vec<PathBuf> = search_path
+        .map(|path| std::env::split_paths(path).collect())
+        .unwrap_or_default();
+    let (absolute, relative): (Vec<&PathBuf>, Vec<&PathBuf>) =
+        dirs.iter().partition(|dir| dir.is_absolute());
+    let found = absolute
+        .into_iter()
+        .flat_map(|dir| candidates(dir, &program))
+        .find(|candidate| is_executable(candidate));
     found.ok_or_else(|| {
+        let skipped = match relative.is_empty() {
+            true => "",
+            false => " (relative PATH entries are not searched, as docker does not search them)",
+        };
         store_error(format!(
-            "docker credential helper `{name}` is not installed: no {program} on PATH"
+            "docker credential helper `{name}` is not installed: no {program} on PATH{skipped}"
         ))
     })
 }
@@ -140,9 +152,9 @@ fn is_executable(path: &Path) -> bool {
 /// # Errors
 ///
 /// [`ErrorKind::CredentialStore`](crate::ErrorKind::CredentialStore), naming the helper, when
-/// it cannot be started, fails (with the first line of its stderr, scrubbed), runs past
-/// `timeout`, prints more than [`OUTPUT_CAP`] bytes, or answers with something that is not
-/// the protocol's JSON.
+/// it cannot be started, fails (with its exit status and the command to run by hand, never
+/// what it printed), runs past `timeout`, prints more than [`OUTPUT_CAP`] bytes, or answers
+/// with something that is not the protocol's JSON.
 pub(crate) fn get(
     name: &str,
     program: &Path,
@@ -154,18 +166,16 @@ pub(crate) fn get(
         if says_not_found(&output.stdout) || says_not_found(&output.stderr) {
             return Ok(Answer::NotFound);
         }
-        let mut message = format!(
-            "docker credential helper `{name}` failed ({})",
-            output.status
-        );
-        if let Some(line) = first_line(&output.stderr).or_else(|| {
-            // Helpers built on docker-credential-helpers print their errors on stdout.
-            first_line(&output.stdout).filter(|line| !line.trim_start().starts_with('{'))
-        }) {
-            message.push_str(": ");
-            message.push_str(&scrub(&line, &[]));
-        }
-        return Err(store_error(message));
+        // Never quoted, not even scrubbed: a failing helper may print the secret, and no
+        // scrubber can find a secret it does not know.
+        return Err(store_error(format!(
+            "docker credential helper `{name}` failed ({}); what it printed is not shown, \
+             since it may hold a secret: run `docker-credential-{name} get` by hand, with \
+             {} on stdin, to see why",
+            output.status,
+            // The config's spelling of Hub's key, on one line.
+            scrub(server_url, &[])
+        )));
     }
     let answer: HelperAnswer = serde_json::from_slice(&output.stdout).map_err(|_| {
         store_error(format!(
@@ -188,19 +198,19 @@ pub(crate) fn get(
     }
 }
 
-/// Returns whether a helper's output is the protocol's "credentials not found" message.
+/// Returns whether a helper's output is the protocol's "credentials not found" message: its
+/// first line that is not blank says so, in any case. Looked at in place: the output may
+/// hold a secret, and no copy of it is made.
 fn says_not_found(output: &[u8]) -> bool {
-    first_line(output)
-        .is_some_and(|line| line.to_ascii_lowercase().contains("credentials not found"))
-}
-
-/// Returns the first line of `output` that is not blank.
-fn first_line(output: &[u8]) -> Option<String> {
-    String::from_utf8_lossy(output)
-        .lines()
-        .map(str::trim)
+    const NOT_FOUND: &[u8] = b"credentials not found";
+    output
+        .split(|&byte| byte == b'\n')
+        .map(<[u8]>::trim_ascii)
         .find(|line| !line.is_empty())
-        .map(str::to_owned)
+        .is_some_and(|line| {
+            line.windows(NOT_FOUND.len())
+                .any(|window| window.eq_ignore_ascii_case(NOT_FOUND))
+        })
 }
 
 /// What a helper printed, and how it ended.

@@ -166,7 +166,9 @@ impl DockerCredentialStore {
     }
 
     /// Sets the directories searched for `docker-credential-<name>` programs, in `PATH`'s
-    /// format (`:`-separated, `;` on Windows).
+    /// format (`:`-separated, `;` on Windows). Only absolute directories are searched: a
+    /// relative entry (`bin`, `.`, or an empty one) is skipped, as docker skips it, so that
+    /// the current directory never decides which program runs.
     ///
     /// Default: the `PATH` of the environment the store was built from. Helpers run with
     /// this process's environment either way.
@@ -218,9 +220,10 @@ impl DockerCredentialStore {
     ///   malformed config, one that is not a regular file or is larger than 4 MiB, an `auth`
     ///   that is not base64 of `user:secret`, a helper name that is not a plain name, or a
     ///   helper that is missing from the search path, fails, runs past the timeout or the
-    ///   deadline, prints more than 64 KiB or answers garbage. The message names the
-    ///   file or helper (with the first line of a failing helper's stderr, scrubbed) and
-    ///   never quotes a secret.
+    ///   deadline, prints more than 64 KiB or answers garbage. The message names the file or
+    ///   helper (for a failing helper, its exit status and the command to run by hand to see
+    ///   why) and never quotes what either holds: not even a failing helper's own output,
+    ///   which may hold the secret.
     /// - [`ErrorKind::InvalidInput`] when the helper timeout is zero.
     pub fn docker_hub_credentials(&self) -> Result<Option<StoredCredentials>> {
         if self.helper_timeout.is_zero() {
@@ -345,7 +348,8 @@ impl DockerCredentialStore {
         helper::check_name(name)?;
         let program = helper::find(name, self.search_path.as_deref())?;
         for server_url in server_urls {
-            tracing::debug!(helper = name, server = %server_url, "asking a docker credential helper");
+            // Debug-formatted: the key is the config file's text, which may hold a line break.
+            tracing::debug!(helper = name, server = ?server_url, "asking a docker credential helper");
             let source = CredentialSource::Helper(name.to_owned());
             let timeout = self.ends_by.bound(self.helper_timeout);
             if timeout.is_zero() {

@@ -306,7 +306,7 @@ where
             .with_status(201)
             .with_detail(format!(
                 "docker hub created token {} but sent no secret for it: delete it and try again",
-                token.id()
+                crate::scrub::scrub(token.id(), &[])
             ))),
     }
 }

@@ -66,6 +66,7 @@ pub(crate) async fn login(
                     Ok(Login::SecondFactorRequired(SecondFactorChallenge::new(
                         username,
                         login_2fa_token.into_secret(),
+                        password.clone(),
                         message,
                     )))
                 }
@@ -102,7 +103,9 @@ pub(crate) async fn login_second_factor(
     };
     let client = endpoint.client()?;
     let result = client.post_users2_fa_login(&body).await;
-    let secrets = [challenge.login_2fa_token().expose_secret(), code];
+    // The password too: a server that echoes what it knows of the login may quote it here.
+    let [login_2fa_token, password] = challenge.secrets();
+    let secrets = [login_2fa_token, password, code];
     match result {
         Ok(response) => token(response.into_inner().token),
         Err(error) => Err(classify(Operation::SecondFactor, &client, error, &secrets).await),

@@ -30,6 +30,12 @@ mod oidc;
 mod oidc_cache;
 #[cfg(unix)]
 mod oidc_failures;
+// Unix only: the helpers are `#!/bin/sh` scripts.
+#[cfg(unix)]
+mod hostile_helpers;
+// Unix only: the token cache.
+#[cfg(unix)]
+mod hostile_text;
 // Where the global options go, and what each command's --help lists.
 mod options;
 // --timeout as the limit of a whole run: a hanging helper, retries.
@@ -41,4 +47,5 @@ mod registry;
 // How long the cache believes what it remembers across runs.
 #[cfg(unix)]
 mod remembered_bounds;
+mod stdin;
 mod token_login_inspect;

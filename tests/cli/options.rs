@@ -196,12 +196,12 @@ fn pat_and_oat_take_the_global_options_before_and_after_their_verb() {
 
 #[test]
 fn commands_take_the_global_options_they_do_not_read_and_ignore_them() {
-    let jwt = jwt(hub_claims(1_800_000_000));
-    let plain = cli(&["inspect", &jwt], &[], "");
+    let jwt = format!("{}\n", jwt(hub_claims(1_800_000_000)));
+    let plain = cli(&["inspect"], &[], &jwt);
     assert_eq!(plain.code, 0, "{}", plain.stderr);
     for args in [
-        &["inspect", "--json", &jwt][..],
-        &["--json", "inspect", &jwt],
+        &["inspect", "--json"][..],
+        &["--json", "inspect"],
         &[
             "inspect",
             "--base-url",
@@ -209,10 +209,9 @@ fn commands_take_the_global_options_they_do_not_read_and_ignore_them() {
             "--timeout",
             "1",
             "--no-cache",
-            &jwt,
         ],
     ] {
-        let run = cli(args, &[], "");
+        let run = cli(args, &[], &jwt);
         assert_eq!((run.code, &run.stdout), (0, &plain.stdout), "{args:?}");
     }
     for args in [

@@ -349,16 +349,25 @@ fn a_wrong_code_exits_4() {
 }
 
 #[test]
-fn inspect_prints_the_claims_from_an_argument_or_stdin() {
+fn inspect_prints_the_claims_of_the_token_on_stdin_and_refuses_one_as_an_argument() {
     let claims = hub_claims(1_800_000_000);
     let jwt = jwt(claims.clone());
-    for run in [
-        cli(&["inspect", &jwt], &[], ""),
-        cli(&["inspect"], &[], &format!("{jwt}\n")),
+    let run = cli(&["inspect"], &[], &format!("{jwt}\n"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(serde_json::from_str::<Value>(&run.stdout).unwrap(), claims);
+
+    // An argument is visible to every user of the machine: refused, before stdin is read.
+    let run = cli(&["inspect", &jwt], &[], &format!("{jwt}\n"));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+    for expected in [
+        "visible to every user of the machine",
+        "dockerhub-auth inspect < token.txt",
+        "echo \"$TOKEN\" | dockerhub-auth inspect",
     ] {
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        assert_eq!(serde_json::from_str::<Value>(&run.stdout).unwrap(), claims);
+        assert!(run.stderr.contains(expected), "{}", run.stderr);
     }
+    assert!(!run.stderr.contains(&jwt), "{}", run.stderr);
 }
 
 #[test]

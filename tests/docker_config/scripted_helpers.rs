@@ -4,7 +4,11 @@
 //!
 //! Unix only: the helpers are `#!/bin/sh` scripts (see `support/docker.rs`).
 
-use std::{fs, path::Path, time::Duration};
+use std::{
+    fs,
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 use crate::support::{CANARY, docker::*};
 use dockerhub_auth::{CredentialSource, ErrorKind};
@@ -114,19 +118,31 @@ fn a_helper_file_that_is_not_executable_is_missing() {
 }
 
 #[test]
-fn a_failing_helper_gives_the_first_line_of_its_stderr_scrubbed() {
-    let message = helper_error("failing");
-    assert!(
-        message.contains("cannot unlock the keyring: [redacted] rejected"),
-        "{message}"
-    );
-    assert!(!message.contains("second line"), "{message}");
-}
-
-#[test]
-fn a_failing_helper_that_explains_on_stdout_is_quoted_from_stdout() {
-    let message = helper_error("failing-stdout");
-    assert!(message.contains("pass not initialized"), "{message}");
+fn a_failing_helper_is_named_with_its_status_and_never_quoted() {
+    for helper in ["failing", "failing-stdout", "refusing", "refusing-stdout"] {
+        let message = helper_error(helper);
+        for expected in [
+            format!("docker credential helper `{helper}` failed (exit status: 1)"),
+            format!("run `docker-credential-{helper} get` by hand"),
+        ] {
+            assert!(message.contains(&expected), "{message}");
+        }
+        // Nothing it printed, on either stream: not the secret, not the words around it.
+        for printed in [
+            PLAIN_SECRET,
+            "keychain",
+            "cannot unlock",
+            "second line",
+            "pass not initialized",
+        ] {
+            assert!(!message.contains(printed), "{printed:?} in {message}");
+        }
+    }
+    let err = with_helper("credsStore", "refusing")
+        .store()
+        .docker_hub_credentials()
+        .unwrap_err();
+    assert!(!format!("{err:?}").contains(PLAIN_SECRET), "{err:?}");
 }
 
 #[test]
@@ -200,6 +216,37 @@ fn helpers_are_searched_for_only_in_the_given_path() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::CredentialStore);
     let path = std::env::join_paths([elsewhere.path(), helpers()]).unwrap();
+    assert!(found(&config.store().search_path(path)).is_some());
+}
+
+#[test]
+fn a_helper_in_a_relative_path_entry_is_never_run() {
+    // The helpers' directory, spelled relative to the current directory: `../../…`.
+    let cwd = std::env::current_dir().unwrap();
+    let up: PathBuf = cwd.components().skip(1).map(|_| "..").collect();
+    let relative = up.join(helpers().strip_prefix("/").unwrap());
+    assert!(relative.is_relative());
+    assert!(
+        relative.join("docker-credential-found").exists(),
+        "it resolves from here"
+    );
+
+    let config = with_helper("credsStore", "found");
+    let path = std::env::join_paths([relative.as_path(), Path::new("."), Path::new("")]).unwrap();
+    let err = config
+        .store()
+        .search_path(&path)
+        .docker_hub_credentials()
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::CredentialStore);
+    let message = err.to_string();
+    assert!(message.contains("`found` is not installed"), "{message}");
+    assert!(
+        message.contains("relative PATH entries are not searched"),
+        "{message}"
+    );
+    // The same directory, spelled absolute, is searched.
+    let path = std::env::join_paths([relative.as_path(), helpers()]).unwrap();
     assert!(found(&config.store().search_path(path)).is_some());
 }
 

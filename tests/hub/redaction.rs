@@ -256,3 +256,48 @@ async fn the_generated_types_and_errors_never_show_a_secret_either() {
     let err = hub.generated().post_users_login(&body).await.unwrap_err();
     assert_clean(&[format!("{err:?}"), format!("{err}"), format!("{body:?}")]);
 }
+
+#[tokio::test]
+async fn tokens_glued_to_a_word_in_a_server_message_never_show() {
+    let server = MockServer::start_async().await;
+    let refusal = server
+        .mock_async(|when, then| {
+            when.path("/v2/auth/token");
+            then.status(401)
+                .json_body(json!({ "detail": glued_tokens_message() }));
+        })
+        .await;
+    let proxy = server
+        .mock_async(|when, then| {
+            when.path("/v2/users/login");
+            then.status(502).body(format!(
+                "<html>bad gateway: {}</html>",
+                glued_tokens_message()
+            ));
+        })
+        .await;
+    let hub = hub(&server);
+
+    let err = hub.create_access_token("alice", CANARY).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::CredentialsRejected);
+    // What is around the tokens is still said.
+    let message = err.hub_message().unwrap();
+    assert!(
+        message.starts_with("refused: session=[redacted]; key=[redacted]; x.[redacted]"),
+        "{message}"
+    );
+    assert!(message.contains("([redacted]) abc[redacted]"), "{message}");
+    let proxied = hub.login("alice", CANARY).await.unwrap_err();
+    assert_eq!(proxied.kind(), ErrorKind::Unavailable);
+    assert!(
+        proxied
+            .body_excerpt()
+            .unwrap()
+            .contains("session=[redacted]")
+    );
+    for err in [err, proxied] {
+        assert_no_stranger_token(&format!("{err} {err:?}"));
+    }
+    refusal.assert_calls_async(1).await;
+    proxy.assert_calls_async(1).await;
+}

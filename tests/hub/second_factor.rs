@@ -127,3 +127,56 @@ async fn an_empty_code_is_refused_without_a_request() {
     }
     mock.assert_calls_async(0).await;
 }
+
+/// A password with no token's shape: only knowing it keeps it out of an error.
+const PASSWORD: &str = "hunter2hunter2";
+
+#[tokio::test]
+async fn an_answer_of_the_second_step_that_echoes_the_password_never_shows_it() {
+    let answers = [
+        (
+            401,
+            json!({ "detail": format!("wrong code for alice:{PASSWORD}") }).to_string(),
+        ),
+        (
+            500,
+            json!({ "message": format!("oops (password={PASSWORD})") }).to_string(),
+        ),
+        (
+            500,
+            format!("<html>internal error, password {PASSWORD}</html>"),
+        ),
+    ];
+    for (status, body) in answers {
+        let server = MockServer::start_async().await;
+        let hub = hub(&server);
+        let second_step = server
+            .mock_async(|when, then| {
+                when.path("/v2/users/2fa-login");
+                then.status(status).body(&body);
+            })
+            .await;
+        // Through the challenge a caller holds…
+        let err = hub
+            .login_second_factor(&challenge(&server, &hub).await, "123456")
+            .await
+            .unwrap_err();
+        // …and through a session that logs in with the password and asks for the code.
+        let session = hub
+            .session_builder(dockerhub_auth::Credentials::password("alice", PASSWORD))
+            .second_factor_prompt(|| Some("123456".into()))
+            .build();
+        let from_session = session.token().await.unwrap_err();
+        for err in [err, from_session] {
+            let shown = format!(
+                "{err} {err:?} {:?} {:?}",
+                err.hub_message(),
+                err.body_excerpt()
+            );
+            assert!(!shown.contains(PASSWORD), "{status}: {shown}");
+            assert!(!shown.contains("hunter2"), "{status}: {shown}");
+            assert!(shown.contains("[redacted]"), "{status}: {shown}");
+        }
+        second_step.assert_calls_async(2).await;
+    }
+}

@@ -96,6 +96,12 @@ impl Cli {
         self
     }
 
+    /// Sets the run's working directory.
+    pub fn current_dir(mut self, dir: &Path) -> Cli {
+        self.command.current_dir(dir);
+        self
+    }
+
     /// Sets what the run reads on stdin.
     pub fn stdin(mut self, stdin: &str) -> Cli {
         self.stdin = stdin.to_owned();
@@ -169,6 +175,12 @@ impl Started {
                 panic!("the run hung: not over within {bound:?}");
             }
         }
+    }
+
+    /// Takes the run's stdin, for a test that writes it itself; [`Started::finish`] then
+    /// leaves it alone.
+    pub fn take_stdin(&mut self) -> std::process::ChildStdin {
+        self.child.stdin.take().expect("stdin not released yet")
     }
 
     /// Waits for the run to end.

@@ -18,6 +18,10 @@ use tempfile::TempDir;
 
 use super::CANARY;
 
+/// A secret that has no token's shape (a keychain password): only never quoting what a
+/// helper printed keeps it out of an error.
+pub const PLAIN_SECRET: &str = "keychain-passw0rd-of-alice";
+
 /// Docker Hub's key as `docker login` writes it.
 pub const HUB: &str = "https://index.docker.io/v1/";
 
@@ -136,6 +140,13 @@ pub fn helpers() -> &'static Path {
                 "cat >/dev/null\necho 'cannot unlock the keyring: {CANARY} rejected' >&2\necho 'second line' >&2\nexit 1"
             )),
             ("failing-stdout", "cat >/dev/null\necho 'pass not initialized: exit status 1'\nexit 1".to_owned()),
+            // A helper that prints a secret no scrubber knows, on either stream, and fails.
+            ("refusing", format!(
+                "cat >/dev/null\necho 'error: keychain refused {PLAIN_SECRET}' >&2\nexit 1"
+            )),
+            ("refusing-stdout", format!(
+                "cat >/dev/null\necho 'error: keychain refused {PLAIN_SECRET}'\nexit 1"
+            )),
             ("garbage", format!("cat >/dev/null\necho 'this is not JSON {CANARY}'")),
             ("no-username", format!("url=$(cat)\n{}", answer("", CANARY))),
             ("hanging", format!("echo $$ > '{}/hanging.pid'\nexec sleep 30", dir_display(&dir))),

@@ -45,6 +45,35 @@ use tokio::{
 /// A secret no output may ever contain.
 pub const CANARY: &str = "dckr_pat_CANARY_must_not_print";
 
+/// Tokens of someone else's that a hostile server may quote: no request carries them, so
+/// only their shape can give them away. A PAT is `dckr_pat_` and 27 of `[A-Za-z0-9_-]`, an
+/// OAT `dckr_oat_` and 32 (hub-auth-facts §7).
+pub const STRANGER_JWT: &str =
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJzdHJhbmdlciJ9.c3RyYW5nZXItc2lnbmF0dXJlX3g";
+pub const STRANGER_PAT: &str = "dckr_pat_Str4nger-PAT_body_012345678";
+pub const STRANGER_OAT: &str = "dckr_oat_Str4nger-OAT_body_0123456789abcd";
+
+/// A server message with the stranger's tokens glued to what comes before them.
+pub fn glued_tokens_message() -> String {
+    format!(
+        "refused: session={STRANGER_JWT}; key={STRANGER_OAT}; x.{STRANGER_PAT} \
+         ({STRANGER_PAT}) abc{STRANGER_JWT}"
+    )
+}
+
+/// Asserts that no twelve-character piece of the stranger's tokens is in `text`.
+pub fn assert_no_stranger_token(text: &str) {
+    for token in [STRANGER_JWT, STRANGER_PAT, STRANGER_OAT] {
+        for start in 0..=token.len() - 12 {
+            let piece = &token[start..start + 12];
+            assert!(
+                !text.contains(piece),
+                "{piece:?} of a token shows in: {text}"
+            );
+        }
+    }
+}
+
 /// The detail Docker Hub sends with `login_2fa_token` (docker/hub-tool `pkg/hub/client.go`
 /// matches on it; microsoft/vscode-docker#1591 shows it).
 pub const SECOND_FACTOR_DETAIL: &str = "Require secondary authentication on MFA enabled account";

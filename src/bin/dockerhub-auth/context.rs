@@ -18,6 +18,7 @@ use crate::{
     failure::Failure,
     input,
     options::{CommandOptions, GlobalOptions},
+    output,
 };
 
 /// The user agent of every request the command line sends.
@@ -137,7 +138,7 @@ impl Context {
             session = session.second_factor_prompt(move || match input::code(code.clone()) {
                 Ok(code) => code,
                 Err(failure) => {
-                    eprintln!("dockerhub-auth: {}", failure.message);
+                    output::say(&failure.message);
                     None
                 }
             });

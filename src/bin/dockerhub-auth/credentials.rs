@@ -19,7 +19,7 @@ use dockerhub_auth::{
     CredentialLookup, Credentials, DockerCredentialStore, ErrorKind, SecretString,
 };
 
-use crate::{failure::Failure, input};
+use crate::{failure::Failure, input, output};
 
 /// What a command's secret is, which decides the flag that reads it from stdin, the prompt,
 /// and how it is sent.
@@ -127,11 +127,16 @@ pub(crate) async fn resolve(
 
     if io::stdin().is_terminal() {
         if let Some(why) = outcome.unusable_stored() {
-            eprintln!("dockerhub-auth: {why}");
+            output::say(why);
         }
         let stored = outcome.unusable_stored_username().map(str::to_owned);
         let username = require(given_username(request)?.or(stored))?;
-        let prompt = format!("Docker Hub {} for {username}: ", request.kind.name());
+        // The username may come from Docker's stored credentials: shown escaped.
+        let prompt = format!(
+            "Docker Hub {} for {}: ",
+            request.kind.name(),
+            output::escape(&username)
+        );
         let secret = input::secret_from_prompt(&prompt)?;
         tracing::debug!(%username, source = "the terminal prompt", "using these credentials");
         return Ok(with_secret(request.kind, username, secret));

@@ -102,6 +102,19 @@ pub(crate) const NO_SECRET_ARGUMENT_BUT_CODE: &str = "\
 No option takes a password or token as an argument (arguments are visible to other users);
 the only secret-like argument is the one-time --code.";
 
+/// `inspect`: where its token comes from.
+pub(crate) const INSPECT_STDIN: &str = "\
+Reads the token from stdin, and only from there:
+  dockerhub-auth inspect < token.txt
+  echo \"$TOKEN\" | dockerhub-auth inspect
+A token given as an argument is refused (exit 2): arguments are visible to every user of the
+machine.";
+
+/// Why `inspect TOKEN` is refused, and what to run instead.
+pub(crate) const INSPECT_ARGUMENT_REFUSED: &str = "inspect takes no token as an argument, \
+since arguments are visible to every user of the machine (ps, /proc): pass it on stdin \
+instead, as in `dockerhub-auth inspect < token.txt` or `echo \"$TOKEN\" | dockerhub-auth inspect`";
+
 /// The registry commands.
 pub(crate) const REGISTRY_CREDENTIALS: &str = "\
 Without --anonymous, credentials are needed, found as `token` finds them, first match wins:
@@ -154,7 +167,7 @@ pub(crate) fn credentials(stdin_flag: &str) -> String {
     format!(
         "\
 Credentials come from, first match wins:
-  1. {stdin_flag} with --username or DOCKERHUB_USERNAME;
+  1. {stdin_flag} (its first line, at most 64 KiB) with --username or DOCKERHUB_USERNAME;
   2. DOCKERHUB_TOKEN, with --username or DOCKERHUB_USERNAME;
   3. DOCKERHUB_OIDC_CONNECTIONID: refused (exit 2), OIDC credentials have no password;
   4. what `docker login` stored for Docker Hub (its config file or credential helper; with a

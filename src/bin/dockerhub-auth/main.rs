@@ -23,7 +23,7 @@ mod options;
 mod ordered_json;
 mod output;
 
-use std::{io, process::ExitCode};
+use std::process::ExitCode;
 
 use clap::Parser;
 use tracing_subscriber::{
@@ -64,7 +64,7 @@ async fn main() -> ExitCode {
     match cli.command.exec(&ctx).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("dockerhub-auth: {}", failure.message);
+            output::say(&failure.message);
             ExitCode::from(failure.code)
         }
     }
@@ -81,7 +81,9 @@ fn init_tracing(verbose: u8) {
             .with_default(LevelFilter::WARN),
         _ => Targets::new().with_default(LevelFilter::TRACE),
     };
-    let layer = tracing_subscriber::fmt::layer().with_writer(io::stderr);
+    // Each event on one line of stderr, escaped: a field from a server, a config file or a
+    // helper can neither forge a line nor act on the terminal.
+    let layer = tracing_subscriber::fmt::layer().with_writer(output::log_writer());
     // Warnings alone read like the CLI's own messages: `dockerhub-auth: warning: …`.
     let layer = match verbose {
         0 => layer.event_format(Warning).boxed(),

@@ -130,7 +130,7 @@ pub(crate) struct SecretOptions {
     username: Option<String>,
 
     /// Read the secret (password, personal or organization access token) from stdin (one
-    /// line)
+    /// line, at most 64 KiB)
     #[arg(long)]
     secret_stdin: bool,
 
@@ -179,7 +179,7 @@ pub(crate) struct PasswordOptions {
     #[arg(long, value_name = "USERNAME", global = true)]
     username: Option<String>,
 
-    /// Read the password from stdin (one line)
+    /// Read the password from stdin (one line, at most 64 KiB)
     #[arg(long, global = true)]
     password_stdin: bool,
 

@@ -14,6 +14,7 @@ use crate::{
     help,
     options::{GlobalOptions, sends_nothing},
     ordered_json::Json,
+    output,
 };
 
 /// The helper's name: clients run `docker-credential-<name>`.
@@ -100,11 +101,11 @@ pub(crate) async fn exec(_ctx: &Context, args: ConfigureDockerArgs) -> Result<()
         .iter()
         .all(|(_, change)| matches!(change, Change::Keep))
     {
-        eprintln!(
-            "dockerhub-auth: {} already names \"{HELPER}\" for {}: nothing to change",
+        output::say(&format!(
+            "{} already names \"{HELPER}\" for {}: nothing to change",
             path.display(),
             keys.join(", ")
-        );
+        ));
         return Ok(());
     }
 
@@ -213,10 +214,11 @@ fn report(path: &Path, plan: &[(&str, Change)], created: bool, created_dir: bool
     for (key, change) in plan {
         match change {
             Change::Keep => {}
-            Change::Add => eprintln!("dockerhub-auth: added credHelpers \"{key}\": \"{HELPER}\""),
-            Change::Replace(other) => eprintln!(
-                "dockerhub-auth: replaced credHelpers \"{key}\": {other} with \"{HELPER}\""
-            ),
+            Change::Add => output::say(&format!("added credHelpers \"{key}\": \"{HELPER}\"")),
+            // `other` is what the config held: escaped like all text from elsewhere.
+            Change::Replace(other) => output::say(&format!(
+                "replaced credHelpers \"{key}\": {other} with \"{HELPER}\""
+            )),
         }
     }
     let what = match (created, created_dir) {
@@ -224,7 +226,7 @@ fn report(path: &Path, plan: &[(&str, Change)], created: bool, created_dir: bool
         (true, false) => "created",
         (false, _) => "updated",
     };
-    eprintln!("dockerhub-auth: {what} {}", path.display());
+    output::say(&format!("{what} {}", path.display()));
 }
 
 /// Warns when clients cannot run the helper: `docker-credential-dockerhub` is in no
@@ -236,10 +238,10 @@ fn warn_unless_on_path() {
         .filter(|dir| dir.is_absolute())
         .any(|dir| dir.join(&program).is_file());
     if !found {
-        eprintln!(
-            "dockerhub-auth: warning: {program} is not in PATH: clients cannot get credentials \
-             from it until it is (it is installed with dockerhub-auth)"
-        );
+        output::say(&format!(
+            "warning: {program} is not in PATH: clients cannot get credentials from it until \
+             it is (it is installed with dockerhub-auth)"
+        ));
     }
 }
 

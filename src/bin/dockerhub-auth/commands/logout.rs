@@ -9,6 +9,7 @@ use crate::{
     failure::Failure,
     help,
     options::{GlobalOptions, sends_nothing},
+    output,
 };
 
 /// Remove the tokens and remembered failures the token cache holds: all of them, or those
@@ -49,6 +50,6 @@ pub(crate) async fn exec(_ctx: &Context, args: LogoutArgs) -> Result<(), Failure
         .username
         .map(|username| format!(" of {username}"))
         .unwrap_or_default();
-    eprintln!("dockerhub-auth: removed {removed} cached entries{whose}{place}");
+    output::say(&format!("removed {removed} cached entries{whose}{place}"));
     Ok(())
 }

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::{
     context::{Context, HubSession},
     failure::Failure,
-    manage::{self, ManageArgs, Owner, joined, one_line, text, time, yes_no},
+    manage::{self, ManageArgs, Owner, joined, text, time, yes_no},
 };
 
 /// `oat`'s arguments: a verb, and the password login of an owner of the organization.
@@ -96,7 +96,7 @@ impl Owner for Organization {
             format!(
                 "{}:{}:{}",
                 resource.kind(),
-                one_line(resource.path()),
+                resource.path(),
                 scopes.join(",")
             )
         });
@@ -124,7 +124,7 @@ impl Owner for Organization {
 
     fn details(token: &OrgAccessToken) -> Vec<(&'static str, String)> {
         vec![
-            ("label", one_line(token.label())),
+            ("label", token.label().to_owned()),
             ("id", token.id().to_owned()),
             ("description", text(token.description())),
             ("resources", Self::grants(token)),

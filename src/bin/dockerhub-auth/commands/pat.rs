@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::{
     context::{Context, HubSession},
     failure::Failure,
-    manage::{self, ManageArgs, Owner, joined, one_line, text, time, yes_no},
+    manage::{self, ManageArgs, Owner, joined, text, time, yes_no},
 };
 
 /// `pat`'s arguments: a verb, and the password login.
@@ -97,7 +97,7 @@ impl Owner for Account {
 
     fn details(token: &PersonalAccessToken) -> Vec<(&'static str, String)> {
         vec![
-            ("label", one_line(token.label())),
+            ("label", token.label().to_owned()),
             ("id", token.id().to_owned()),
             ("scopes", Self::grants(token)),
             ("active", yes_no(token.is_active())),

@@ -11,7 +11,7 @@ use crate::{
     failure::Failure,
     help,
     options::{RegistryOptions, WithCredentials, hidden},
-    output::write_stdout,
+    output::{print_lines, write_stdout},
 };
 
 /// Show how many pulls are left (HEAD of ratelimitpreview/test with a pull token; not
@@ -47,7 +47,8 @@ pub(crate) async fn exec(ctx: &Context, _args: RateLimitArgs) -> Result<(), Fail
         });
         return write_stdout(&document.to_string());
     }
-    write_stdout(&describe(&limit))
+    // The source is the registry's text.
+    print_lines(&[describe(&limit)])
 }
 
 /// One line for people: `76 of 100 pulls left in a 6 h window (source 203.0.113.7)`.

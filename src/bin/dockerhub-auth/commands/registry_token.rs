@@ -9,7 +9,7 @@ use crate::{
     failure::Failure,
     help,
     options::{RegistryOptions, WithCredentials, hidden},
-    output::{rfc3339, write_stdout},
+    output::{checked_token, rfc3339, write_stdout},
 };
 
 /// Get a registry token for pulling or pushing, from the token service the registry names
@@ -44,12 +44,13 @@ pub(crate) async fn exec(ctx: &Context, args: RegistryTokenArgs) -> Result<(), F
 
 /// Prints the token alone on one line, or `{"token", "expires_at", "scopes"}` with `--json`.
 fn print(token: &RegistryToken, json: bool) -> Result<(), Failure> {
+    let secret = checked_token(token.expose_secret())?;
     if !json {
-        return write_stdout(token.expose_secret());
+        return write_stdout(secret);
     }
     let scopes: Vec<&str> = token.scopes().iter().map(RegistryScope::as_str).collect();
     let document = serde_json::json!({
-        "token": token.expose_secret(),
+        "token": secret,
         "expires_at": rfc3339(token.expires_at()),
         "scopes": scopes,
     });

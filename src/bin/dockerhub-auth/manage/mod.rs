@@ -28,12 +28,13 @@ use self::{
 };
 pub(crate) use self::{
     owner::Owner,
-    show::{joined, one_line, text, time, yes_no},
+    show::{joined, text, time, yes_no},
     verbs::ManageArgs,
 };
 use crate::{
     context::Context,
     failure::{EXIT_OTHER, Failure, exit_code},
+    output::escape,
 };
 
 /// Runs `pat` or `oat`: logs in with the password (so that a refusal is reported before
@@ -106,7 +107,7 @@ impl<O: Owner> Tokens<O> {
             tell(&format!(
                 "created {} {:?} ({}){}, {} {}, expires {}",
                 O::NAME,
-                one_line(token.label()),
+                token.label(),
                 token.id(),
                 org.unwrap_or_default(),
                 O::GRANTS,
@@ -127,7 +128,7 @@ impl<O: Owner> Tokens<O> {
             "{} {} {:?} ({id}){}",
             if active { "activated" } else { "deactivated" },
             O::NAME,
-            one_line(token.label()),
+            token.label(),
             self.of(),
         ));
         Ok(())
@@ -140,7 +141,7 @@ impl<O: Owner> Tokens<O> {
             confirm(&format!(
                 "Delete {} {:?} ({id}){} for good?",
                 O::NAME,
-                one_line(token.label()),
+                token.label(),
                 self.of(),
             ))?;
         }
@@ -160,10 +161,10 @@ impl<O: Owner> Tokens<O> {
             tell(&format!(
                 "created {:?} ({}) with the {} of {:?} ({id}) and checked that it works; the \
                  old token is {}",
-                one_line(rotation.token().label()),
+                rotation.token().label(),
                 rotation.token().id(),
                 O::GRANTS,
-                one_line(rotation.previous().label()),
+                rotation.previous().label(),
                 if rotation.previous().is_active() {
                     "still active"
                 } else {
@@ -216,7 +217,7 @@ fn require_a_terminal() -> Result<(), Failure> {
 
 /// Asks on the terminal whether to go on.
 fn confirm(question: &str) -> Result<(), Failure> {
-    eprint!("{question} [y/N] ");
+    eprint!("{} [y/N] ", escape(question));
     let _ = io::stderr().flush();
     let mut answer = String::new();
     io::stdin()

@@ -1,5 +1,7 @@
 //! How `pat` and `oat` show tokens: an aligned table and details for people, JSON for
-//! scripts, and a new secret alone on stdout.
+//! scripts, and a new secret alone on stdout. Everything a token holds is Docker Hub's text,
+//! so every cell and value shown to people is [escaped](escape) (ids, labels, scopes,
+//! descriptions, resource paths alike), and a new secret is checked before it is printed.
 
 use std::time::SystemTime;
 
@@ -10,7 +12,7 @@ use zeroize::Zeroizing;
 use super::handle::Listed;
 use crate::{
     failure::Failure,
-    output::{rfc3339, write_stdout},
+    output::{checked_token, escape, print_lines, rfc3339, write_stdout},
 };
 
 /// Prints tokens as a table aligned for people; `grants` says what each may do.
@@ -29,7 +31,7 @@ pub(crate) fn print_table<T: Listed>(tokens: &[(&T, String)]) -> Result<(), Fail
     ];
     for (token, grants) in tokens {
         lines.push([
-            one_line(token.label()),
+            token.label().to_owned(),
             token.id().to_owned(),
             grants.clone(),
             yes_no(token.is_active()),
@@ -38,33 +40,40 @@ pub(crate) fn print_table<T: Listed>(tokens: &[(&T, String)]) -> Result<(), Fail
             time(token.expires_at(), "never"),
         ]);
     }
+    // Escaped before the columns are measured, so that they stay aligned.
+    let lines: Vec<[String; 7]> = lines
+        .into_iter()
+        .map(|line| line.map(|cell| escape(&cell).into_owned()))
+        .collect();
     let mut widths = [0; 7];
     for line in &lines {
         for (width, cell) in widths.iter_mut().zip(line) {
             *width = (*width).max(cell.chars().count());
         }
     }
-    let mut table = String::new();
-    for line in &lines {
-        let cells: Vec<String> = line
-            .iter()
-            .zip(widths)
-            .map(|(cell, width)| format!("{cell:<width$}"))
-            .collect();
-        table.push_str(cells.join("  ").trim_end());
-        table.push('\n');
-    }
-    write_stdout(table.trim_end())
+    let table: Vec<String> = lines
+        .iter()
+        .map(|line| {
+            let cells: Vec<String> = line
+                .iter()
+                .zip(widths)
+                .map(|(cell, width)| format!("{cell:<width$}"))
+                .collect();
+            cells.join("  ").trim_end().to_owned()
+        })
+        .collect();
+    print_lines(&table)
 }
 
-/// Prints one token's details for people: a name and a value per line, aligned.
+/// Prints one token's details for people: a name and a value per line, aligned, each line
+/// escaped.
 pub(crate) fn print_details(fields: &[(&str, String)]) -> Result<(), Failure> {
     let width = fields.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
     let lines: Vec<String> = fields
         .iter()
         .map(|(name, value)| format!("{name:<width$}  {value}"))
         .collect();
-    write_stdout(&lines.join("\n"))
+    print_lines(&lines)
 }
 
 /// Returns a token as one JSON object: what every token has, and its kind's own `fields`
@@ -96,10 +105,11 @@ pub(crate) fn print_secret(
     mut document: Value,
     json: bool,
 ) -> Result<(), Failure> {
+    let secret = checked_token(secret.expose_secret())?;
     if !json {
-        return write_stdout(secret.expose_secret());
+        return write_stdout(secret);
     }
-    document["token"] = Value::String(secret.expose_secret().to_owned());
+    document["token"] = Value::String(secret.to_owned());
     let text = Zeroizing::new(document.to_string());
     // The copy inside the JSON value is wiped too.
     if let Some(Value::String(copy)) = document.get_mut("token").map(Value::take) {
@@ -108,23 +118,10 @@ pub(crate) fn print_secret(
     write_stdout(&text)
 }
 
-/// Says something to the person at the terminal (stderr), never to a script's stdout.
+/// Says something to the person at the terminal (stderr), never to a script's stdout,
+/// [escaped](escape).
 pub(crate) fn tell(message: &str) {
-    eprintln!("{message}");
-}
-
-/// Returns text a server sent on one line, with control characters (terminal escapes
-/// included) escaped, for a table.
-pub(crate) fn one_line(text: &str) -> String {
-    let mut line = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() {
-            line.extend(c.escape_default());
-        } else {
-            line.push(c);
-        }
-    }
-    line
+    eprintln!("{}", escape(message));
 }
 
 /// Returns `items` joined by `separator`, or `-` when there are none, for one cell.
@@ -137,9 +134,9 @@ pub(crate) fn joined(items: impl IntoIterator<Item = impl AsRef<str>>, separator
     items.join(separator)
 }
 
-/// Returns optional text a server sent on one line, or `-`.
+/// Returns optional text a server sent, or `-` (escaped when it is printed).
 pub(crate) fn text(value: Option<&str>) -> String {
-    value.map_or("-".to_owned(), one_line)
+    value.map_or("-".to_owned(), str::to_owned)
 }
 
 /// Returns a point in time, or `none`.

@@ -1,18 +1,22 @@
 //! Makes text that came from a server safe to show: short, one line, and free of secrets.
 //!
-//! Everything Docker Hub (or a proxy in front of it) says that ends up in an [`Error`]
-//! passes through [`scrub`] first. A hostile or buggy server may echo the request body, so
-//! the secrets of the request are removed, and so is anything shaped like a token.
+//! Everything Docker Hub (or a proxy in front of it, a registry, a token service) says that
+//! ends up in an [`Error`] passes through [`scrub`] first, and so does every excerpt of a body
+//! ([`redact`] before [`window`]). A hostile or buggy server may echo the request body, so the
+//! secrets of the request are removed, and so is anything shaped like a token wherever it
+//! sits: at the start of a word, or glued to whatever comes before it (`session=eyJ…`,
+//! `key=dckr_oat_…`, `x.dckr_pat_…`, `(dckr_pat_…)`).
 //!
 //! [`Error`]: crate::Error
 
+mod shapes;
+
 use zeroize::Zeroizing;
+
+use shapes::{REDACTED, is_token_char, redact_token_shapes};
 
 /// The most characters of server text an error keeps.
 const MAX_CHARS: usize = 200;
-
-/// What replaces a removed secret.
-const REDACTED: &str = "[redacted]";
 
 /// Shorter secrets are not searched for: replacing every "ab" would mangle the message and
 /// Docker Hub refuses passwords that short anyway.
@@ -28,10 +32,9 @@ const MIN_FRAGMENT_LEN: usize = 8;
 /// Returns `text` on one line, redacted and capped at [`MAX_CHARS`] characters.
 ///
 /// Redacted, in this order and always before anything is cut:
-/// 1. every occurrence of one of `secrets`, also JSON-, HTML- or URL-encoded ([`redact`]);
-/// 2. every JWT-shaped word (`eyJ….….…`) and Docker token-shaped word (`dckr_pat_…`,
-///    `dckr_oat_…`);
-/// 3. every run of at least eight characters that is a piece of one of `secrets` (a server
+/// 1. every occurrence of one of `secrets`, also JSON-, HTML- or URL-encoded, and everything
+///    shaped like a token, anywhere in a word ([`redact`]);
+/// 2. every run of at least eight characters that is a piece of one of `secrets` (a server
 ///    that echoes part of a secret).
 ///
 /// Control characters are escaped and runs of whitespace become one space. When the cap
@@ -51,7 +54,6 @@ pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
                 pending_space = !out.is_empty();
                 continue;
             }
-            Word::Token(token) if looks_like_secret(token) => REDACTED,
             Word::Token(token) | Word::Other(token) => token,
         };
         if pending_space {
@@ -81,8 +83,9 @@ pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
 }
 
 /// Returns `text` with every occurrence of each secret (at least [`MIN_SECRET_LEN`] bytes) in
-/// the forms a server may echo it in replaced by `[redacted]`: as sent, JSON-escaped,
-/// HTML-escaped and URL-encoded.
+/// the forms a server may echo it in (as sent, JSON-escaped, HTML-escaped and URL-encoded),
+/// and everything shaped like a token ([`shapes::redact_token_shapes`]), replaced by
+/// `[redacted]`.
 ///
 /// Call it on a whole body before cutting an excerpt out of it, so that no cut can leave a
 /// part of a secret that no longer matches.
@@ -96,7 +99,7 @@ pub(crate) fn redact(text: &str, secrets: &[&str]) -> String {
             }
         }
     }
-    std::mem::take(&mut *text)
+    redact_token_shapes(&text)
 }
 
 /// Returns the longest prefix of `text` of at most `max_bytes` bytes that neither splits a
@@ -145,11 +148,6 @@ fn start_of_cut_word(text: &str, cut: usize) -> usize {
     } else {
         cut
     }
-}
-
-/// The characters tokens are made of: ASCII letters and digits, `-`, `_`, `.`, `=`.
-fn is_token_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '=')
 }
 
 /// The forms a server may echo a secret in.
@@ -206,13 +204,6 @@ fn redact_fragments(text: &str, secrets: &[&str]) -> String {
         rest = rest.get(first.len_utf8()..).unwrap_or("");
     }
     out
-}
-
-/// Returns whether a word has the shape of a JWT or of a Docker access token.
-fn looks_like_secret(word: &str) -> bool {
-    let jwt = word.starts_with("eyJ") && word.matches('.').count() == 2;
-    let docker_token = word.starts_with("dckr_");
-    jwt || docker_token
 }
 
 enum Word<'a> {
