@@ -96,7 +96,7 @@
 //! ```
 //!
 //! After Docker Hub rejects a token elsewhere (a 401 from another route), call
-//! [`Session::invalidate`]. With the `totp` feature, [`Credentials::password_with_totp`] lets a
+//! [`Session::invalidate`]. With the `totp` feature, [`Credentials::password_with_totp`][totp] lets a
 //! session log in to a two-factor account without a person.
 //!
 //! # Failures are remembered
@@ -365,12 +365,19 @@
 //! - `native-tls`: TLS through the platform's library instead (OpenSSL on Linux, which
 //!   needs OpenSSL's headers and `pkg-config` to build: `apt-get install libssl-dev
 //!   pkg-config` on Debian).
-//! - `totp`: [`Credentials::password_with_totp`], RFC 6238 codes for unattended two-factor
+//! - `totp`: [`Credentials::password_with_totp`][totp], RFC 6238 codes for unattended two-factor
 //!   logins (adds `totp-rs`).
 //! - `cli`: the `dockerhub-auth` binary (`token`, `login`, `logout`, `inspect`, `pat`,
 //!   `oat`, `registry-token`, `rate-limit`) for shell scripts, with the disk cache on by
 //!   default (adds `clap`, `rpassword`, `humantime` and `tracing-subscriber`; library users
 //!   never compile them).
+//!
+// The `[totp]` link resolves in docs built without the feature too: to its page on docs.rs.
+#![cfg_attr(feature = "totp", doc = "[totp]: Credentials::password_with_totp")]
+#![cfg_attr(
+    not(feature = "totp"),
+    doc = "[totp]: https://docs.rs/dockerhub-auth/latest/dockerhub_auth/struct.Credentials.html#method.password_with_totp"
+)]
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs, missing_debug_implementations, unreachable_pub)]
