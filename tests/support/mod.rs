@@ -81,6 +81,15 @@ pub async fn respond<'a>(
         .await
 }
 
+/// Returns `http://127.0.0.1:PORT` for a port nobody listens on (one that was free a moment
+/// ago), so that connecting to it is refused.
+pub fn closed_port_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    drop(listener);
+    format!("http://{address}")
+}
+
 /// A JWT shaped like Docker Hub's (claims as decoded in mongodb/kingfisher#202), signed with
 /// nothing.
 pub fn jwt(claims: Value) -> String {
