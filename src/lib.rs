@@ -399,6 +399,7 @@ mod login;
 mod registry;
 mod retry;
 mod rfc3339;
+mod runtime;
 mod scrub;
 mod session;
 mod token;

@@ -9,7 +9,7 @@ use std::{fmt, sync::Arc};
 
 pub use builder::SessionBuilder;
 
-use crate::{Credentials, Hub, Result, Token, cache::TokenSource};
+use crate::{Credentials, Hub, Result, Token, cache::TokenSource, runtime};
 
 /// A long-lived source of bearer tokens for one account.
 ///
@@ -96,10 +96,21 @@ impl Session {
     /// - [`SecondFactorRequired`](crate::ErrorKind::SecondFactorRequired): the account asked for a
     ///   second factor and the session has neither a TOTP secret nor a
     ///   [prompt](SessionBuilder::second_factor_prompt) that gave a code;
-    /// - [`Runtime`](crate::ErrorKind::Runtime): called outside a tokio runtime, or the runtime
+    /// - [`Runtime`](crate::ErrorKind::Runtime): a refresh was needed outside a tokio runtime
+    ///   ("Session::token needs a tokio runtime…"; a cached token needs none), or the runtime
     ///   shut down before the refresh finished.
     pub async fn token(&self) -> Result<Token> {
+        if let Some(ready) = self.ready() {
+            return ready;
+        }
+        runtime::require("Session::token")?;
         self.inner.source.token().await
+    }
+
+    /// Returns what [`token`](Self::token) returns without waiting (a cached token, a
+    /// remembered failure), or `None` when it would wait for a refresh.
+    pub(crate) fn ready(&self) -> Option<Result<Token>> {
+        self.inner.source.ready()
     }
 
     /// Forgets the cached token and any remembered failure, so that the next

@@ -15,6 +15,7 @@ mod hostile_server;
 mod login;
 mod redaction;
 mod retry;
+mod runtime;
 mod second_factor;
 mod session;
 mod token;

@@ -11,4 +11,5 @@ mod errors;
 mod pull_limit;
 mod real_registry;
 mod redaction;
+mod runtime;
 mod tokens;
