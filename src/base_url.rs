@@ -194,7 +194,10 @@ mod tests {
         for (input, meant) in cases {
             let shown = normalize(input, false).unwrap_err().to_string();
             assert!(shown.contains(&format!("\"{input}\"")), "{shown}");
-            assert!(shown.ends_with(&format!("did you mean {meant}?")), "{shown}");
+            assert!(
+                shown.ends_with(&format!("did you mean {meant}?")),
+                "{shown}"
+            );
         }
     }
 

@@ -322,7 +322,11 @@ impl fmt::Display for Error {
         if let Some(wait) = inner.retry_after {
             write!(f, ", retry after {}s", wait.as_secs_f64().ceil())?;
         }
-        if let Some(detail) = inner.detail.as_ref().filter(|_| inner.kind != ErrorKind::Runtime) {
+        if let Some(detail) = inner
+            .detail
+            .as_ref()
+            .filter(|_| inner.kind != ErrorKind::Runtime)
+        {
             write!(f, ": {detail}")?;
         }
         if let Some(message) = &inner.hub_message {

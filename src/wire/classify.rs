@@ -270,7 +270,11 @@ pub(crate) fn transport(error: reqwest::Error) -> Error {
         let detail = format!("the connection{to} failed while the response was read");
         (ErrorKind::Transport, false, detail)
     } else {
-        (ErrorKind::Transport, false, format!("the request{to} failed"))
+        (
+            ErrorKind::Transport,
+            false,
+            format!("the request{to} failed"),
+        )
     };
     Error::new(kind)
         .with_retryable(retryable)

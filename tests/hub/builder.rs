@@ -157,8 +157,14 @@ fn credentials_in_the_base_url_are_refused_and_never_printed() {
         .build()
         .unwrap_err();
     let shown = format!("{err} {err:?}");
-    assert!(!shown.contains("horse-battery") && !shown.contains("alice"), "{shown}");
-    assert!(shown.contains("\"https://redacted@hub.docker.com/v2\""), "{shown}");
+    assert!(
+        !shown.contains("horse-battery") && !shown.contains("alice"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("\"https://redacted@hub.docker.com/v2\""),
+        "{shown}"
+    );
 }
 
 #[test]

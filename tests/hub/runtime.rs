@@ -58,13 +58,19 @@ fn outside_a_runtime_each_operation_names_itself_and_sends_nothing() {
         then.status(200);
     });
     let errors = [
-        ("Hub::create_access_token", at_once(hub.create_access_token("alice", "pw12"))),
+        (
+            "Hub::create_access_token",
+            at_once(hub.create_access_token("alice", "pw12")),
+        ),
         ("Hub::login", at_once(hub.login("alice", "pw12"))),
-        ("Hub::login_second_factor", at_once(hub.login_second_factor(&challenge, "123456"))),
+        (
+            "Hub::login_second_factor",
+            at_once(hub.login_second_factor(&challenge, "123456")),
+        ),
         ("Session::token", at_once(hub.session(pat()).token())),
         (
             "managing access tokens",
-            at_once(hub.personal_access_tokens(&hub.session(pat())).get("4c1e")),
+            at_once(hub.personal_access_tokens(hub.session(pat())).get("4c1e")),
         ),
     ];
     for (call, error) in &errors {

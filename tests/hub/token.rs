@@ -100,7 +100,10 @@ async fn the_expiry_prints_in_rfc_3339_and_as_time_left() {
     let fresh = token(&jwt(hub_claims(now_unix()))).await;
     let left = fresh.expires_in().unwrap();
     // Issued this second for 600 s; the test takes far less than a minute.
-    assert!(left > Duration::from_secs(540) && left <= Duration::from_secs(600), "{left:?}");
+    assert!(
+        left > Duration::from_secs(540) && left <= Duration::from_secs(600),
+        "{left:?}"
+    );
 
     let opaque = token("not-a-jwt").await;
     assert_eq!(opaque.expires_in(), None);

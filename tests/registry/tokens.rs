@@ -253,7 +253,10 @@ async fn a_token_without_expires_in_lives_60_seconds_from_its_arrival() {
     );
     // Received just now: most of its minute is left.
     let left = token.expires_in();
-    assert!(left > Duration::from_secs(30) && left <= Duration::from_secs(60), "{left:?}");
+    assert!(
+        left > Duration::from_secs(30) && left <= Duration::from_secs(60),
+        "{left:?}"
+    );
 }
 
 #[tokio::test]
