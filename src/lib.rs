@@ -27,6 +27,67 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Runtime: Tokio, with time and I/O
+//!
+//! The async API runs on [Tokio](https://tokio.rs) 1.x and uses its timers and its I/O
+//! driver. `#[tokio::main]`, `#[tokio::test]` and `tokio::runtime::Runtime::new()` enable
+//! both; a runtime from `tokio::runtime::Builder` needs `.enable_all()`. What a program's
+//! `Cargo.toml` needs for `#[tokio::main]`:
+//!
+//! ```toml
+//! [dependencies]
+//! dockerhub-auth = "0.1"
+//! tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+//! ```
+//!
+//! - Without a runtime, a call that needs a request returns [`ErrorKind::Runtime`] at once,
+//!   naming itself ("Registry::token needs a tokio runtime, with time and I/O enabled, and
+//!   none is running …"), and sends nothing. A token a cache holds is handed out without
+//!   one.
+//! - A runtime built without timers or without I/O cannot be detected before it is used:
+//!   tokio 1.x has no public way to ask that does not panic. Such a call fails inside tokio,
+//!   with tokio's message naming the fix ("… timers are disabled. Call `enable_time` on the
+//!   runtime builder to enable timers.").
+//! - Code without an async runtime (a build script, a synchronous tool, a test helper) uses
+//!   the [blocking API][blocking] instead: feature `blocking`, no runtime needed.
+//!
+//! # Blocking code
+//!
+//! With the `blocking` feature, [`blocking::Hub`][blocking], `blocking::Session` and
+//! `blocking::Registry` have the builders, method names, errors and guarantees of
+//! [`Hub`], [`Session`] and [`Registry`], and return the same types, without `async`:
+//!
+#![cfg_attr(
+    feature = "blocking",
+    doc = r#"```
+# fn main() -> Result<(), Box<dyn std::error::Error>> {
+# let server = httpmock::MockServer::start();
+# let mock = server.mock(|when, then| { when.method("POST").path("/v2/auth/token");
+#     then.status(200).json_body(serde_json::json!({ "access_token": "not-a-jwt" })); });
+# let hub_url = server.base_url();
+use dockerhub_auth::{Credentials, blocking::Hub};
+
+let hub = Hub::builder().base_url(hub_url).build()?; // in a plain `fn main`
+let session = hub.session(Credentials::secret("alice", "dckr_pat_example"));
+let token = session.token()?; // a cached token is handed out on this thread
+# let _ = token;
+# mock.assert_calls(1);
+# Ok(()) }
+```"#
+)]
+#![cfg_attr(
+    not(feature = "blocking"),
+    doc = r#"```text
+let hub = dockerhub_auth::blocking::Hub::builder().build()?; // in a plain `fn main`
+let session = hub.session(Credentials::secret("alice", pat));
+let token = session.token()?; // a cached token is handed out on this thread
+```"#
+)]
+//!
+//! Each client runs its own runtime thread, which its clones share and which stops with the
+//! last of them. Called inside a tokio runtime, where blocking would stall it, a blocking
+//! call returns [`ErrorKind::Runtime`] at once, naming the async method to use instead.
+//!
 //! # The three operations
 //!
 //! | method | route | gives |
@@ -367,18 +428,25 @@
 //!   pkg-config` on Debian).
 //! - `totp`: [`Credentials::password_with_totp`][totp], RFC 6238 codes for unattended two-factor
 //!   logins (adds `totp-rs`).
+//! - `blocking`: the [blocking API][blocking], for code without an async runtime (adds no
+//!   dependency).
 //! - `cli`: the `dockerhub-auth` binary (`token`, `login`, `logout`, `inspect`, `pat`,
 //!   `oat`, `registry-token`, `rate-limit`) for shell scripts, with the disk cache on by
 //!   default (adds `clap`, `rpassword`, `humantime` and `tracing-subscriber`; library users
 //!   never compile them).
 //!
-// The `[totp]` link resolves in docs built without the feature too: to its page on docs.rs.
+// The `[totp]` and `[blocking]` links resolve in docs built without their features too: to
+// their pages on docs.rs.
 #![cfg_attr(feature = "totp", doc = "[totp]: Credentials::password_with_totp")]
 #![cfg_attr(
     not(feature = "totp"),
     doc = "[totp]: https://docs.rs/dockerhub-auth/latest/dockerhub_auth/struct.Credentials.html#method.password_with_totp"
 )]
-
+#![cfg_attr(feature = "blocking", doc = "[blocking]: crate::blocking")]
+#![cfg_attr(
+    not(feature = "blocking"),
+    doc = "[blocking]: https://docs.rs/dockerhub-auth/latest/dockerhub_auth/blocking/index.html"
+)]
 #![forbid(unsafe_code)]
 #![deny(missing_docs, missing_debug_implementations, unreachable_pub)]
 #![cfg_attr(
@@ -389,6 +457,9 @@
 
 mod access_tokens;
 mod base_url;
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+pub mod blocking;
 mod cache;
 mod credentials;
 mod docker_config;

@@ -66,6 +66,17 @@ pub fn builder(base_url: &str) -> HubBuilder {
         .retry_policy(RetryPolicy::never())
 }
 
+/// A blocking hub pointed at `base_url`, with the settings of [`builder`].
+#[cfg(feature = "blocking")]
+pub fn blocking_hub(base_url: &str) -> dockerhub_auth::blocking::Hub {
+    dockerhub_auth::blocking::Hub::builder()
+        .base_url(base_url)
+        .timeout(Duration::from_secs(5))
+        .retry_policy(RetryPolicy::never())
+        .build()
+        .unwrap()
+}
+
 /// Mocks `path` to answer every request with `status` and the JSON `body`.
 pub async fn respond<'a>(
     server: &'a MockServer,
