@@ -8,6 +8,7 @@
 mod support;
 
 mod config_files;
+mod examples;
 // Unix only: the helpers are `#!/bin/sh` scripts, and pass is reached through one.
 #[cfg(unix)]
 mod docker_credential_pass;

@@ -12,6 +12,7 @@ mod blocking;
 mod builder;
 mod conformance;
 mod errors;
+mod examples;
 mod exchange;
 mod hostile_server;
 mod login;

@@ -10,6 +10,7 @@ mod support;
 mod blocking;
 mod cache;
 mod errors;
+mod examples;
 mod pull_limit;
 mod real_registry;
 mod redaction;
