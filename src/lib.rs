@@ -570,8 +570,9 @@ pub mod fuzzing {
     }
 }
 
-/// Compiles the README's Rust example as a doctest, so that it cannot go stale.
-#[cfg(doctest)]
+/// Compiles the README's Rust examples as doctests (complete programs, `no_run`: they would
+/// talk to hub.docker.com), so that they cannot go stale. One uses the blocking API.
+#[cfg(all(doctest, feature = "blocking"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
