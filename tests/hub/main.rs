@@ -9,6 +9,8 @@ mod support;
 
 #[cfg(feature = "blocking")]
 mod blocking;
+#[cfg(feature = "blocking")]
+mod blocking_runtime;
 mod builder;
 mod conformance;
 mod errors;
