@@ -325,7 +325,7 @@ let token = session.token()?; // a cached token is handed out on this thread
 //! let token = registry
 //!     .token(&alice, &[RegistryScope::parse("repository:alice/app:pull,push")?])
 //!     .await?;
-//! println!("{:?} until {:?}", token.scopes(), token.expires_at());
+//! println!("{:?} until {}", token.scopes(), token.expires_at_rfc3339());
 //!
 //! // Docker's pull-limit probe: a HEAD that is not counted as a pull.
 //! let limit = registry.pull_limit(&alice).await?;
@@ -361,7 +361,7 @@ let token = session.token()?; // a cached token is handed out on this thread
 //! use dockerhub_auth::ErrorKind;
 //!
 //! match hub.create_access_token("alice", "dckr_pat_example").await {
-//!     Ok(token) => println!("expires at {:?}", token.expires_at()),
+//!     Ok(token) => println!("valid for {} s", token.expires_in().unwrap_or_default().as_secs()),
 //!     Err(err) => match err.kind() {
 //!         ErrorKind::CredentialsRejected | ErrorKind::Forbidden => eprintln!("{err}"),
 //!         ErrorKind::RateLimited => eprintln!("wait {:?}", err.retry_after()),

@@ -51,8 +51,9 @@ use crate::{Credentials, Hub, Result, Token, cache::TokenSource, runtime};
 /// call that finds another process refreshing waits for it at most the hub's request
 /// timeout, on top of the [retry policy's worst case](crate::RetryPolicy::worst_case).
 ///
-/// Cloning is cheap (one reference count) and clones share the cache. A session needs a
-/// tokio runtime.
+/// Cloning is cheap (one reference count) and clones share the cache. A refresh needs a
+/// tokio runtime (a cached token does not); code without one uses
+/// `dockerhub_auth::blocking::Session`.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
