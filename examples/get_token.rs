@@ -6,47 +6,48 @@
 //!
 //! `DOCKERHUB_TOKEN` may be a personal access token, an organization access token (with the
 //! organization name as `DOCKERHUB_USERNAME`) or a password. `DOCKERHUB_URL` points the
-//! request somewhere other than `https://hub.docker.com`. Messages go to stderr, so
-//! `TOKEN=$(cargo run -q --example get_token)` captures only the token.
+//! request somewhere other than `https://hub.docker.com` (a mirror, or a mock Hub). Messages
+//! go to stderr, so `TOKEN=$(cargo run -q --example get_token)` captures only the token.
 
 use std::{env, process::ExitCode};
 
-use dockerhub_auth::{Hub, SecretString};
+use dockerhub_auth::{Error, Hub, SecretString, Token};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    match run().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("get_token: {message}");
-            ExitCode::FAILURE
+    let (Ok(username), Ok(secret)) = (env::var("DOCKERHUB_USERNAME"), env::var("DOCKERHUB_TOKEN"))
+    else {
+        eprintln!(
+            "get_token: set DOCKERHUB_USERNAME and DOCKERHUB_TOKEN (a personal access token)"
+        );
+        return ExitCode::from(2);
+    };
+    let token = match get_token(env::var("DOCKERHUB_URL").ok(), &username, secret.into()).await {
+        Ok(token) => token,
+        Err(error) => {
+            // One line that says what happened, with Docker Hub's own words; never a secret.
+            eprintln!("get_token: {error}");
+            return ExitCode::FAILURE;
         }
-    }
-}
-
-async fn run() -> Result<(), String> {
-    let username = env::var("DOCKERHUB_USERNAME")
-        .map_err(|_| "set DOCKERHUB_USERNAME to your Docker Hub username".to_owned())?;
-    let secret = env::var("DOCKERHUB_TOKEN")
-        .map(SecretString::from)
-        .map_err(|_| "set DOCKERHUB_TOKEN to a personal access token".to_owned())?;
-    let mut builder = Hub::builder().user_agent("get-token-example");
-    if let Ok(url) = env::var("DOCKERHUB_URL") {
-        builder = builder.base_url(url);
-    }
-    let hub = builder.build().map_err(|e| e.to_string())?;
-
-    let token = hub
-        .create_access_token(&username, secret)
-        .await
-        .map_err(|e| e.to_string())?;
-    match token.expires_at() {
-        Some(at) => eprintln!(
-            "token for {username}, expires at {}",
-            httpdate::fmt_http_date(at)
-        ),
+    };
+    match token.expires_at_rfc3339() {
+        Some(at) => eprintln!("token for {username}, expires at {at}"),
         None => eprintln!("token for {username}, expiry unknown"),
     }
     println!("{}", token.expose_secret());
-    Ok(())
+    ExitCode::SUCCESS
+}
+
+/// Exchanges `secret` for a bearer token at `POST /v2/auth/token`, Docker's recommended
+/// route, on `hub_url` (Docker Hub itself when `None`).
+pub async fn get_token(
+    hub_url: Option<String>,
+    username: &str,
+    secret: SecretString,
+) -> Result<Token, Error> {
+    let mut hub = Hub::builder().user_agent("get-token-example/1.0");
+    if let Some(url) = hub_url {
+        hub = hub.base_url(url);
+    }
+    hub.build()?.create_access_token(username, secret).await
 }

@@ -78,8 +78,14 @@ impl Credentials {
     ///
     /// A [`Session`](crate::Session) exchanges them at Docker's recommended route,
     /// `POST /v2/auth/token`, which has no second factor: for a two-factor account use a
-    /// personal access token here, or [`password_with_totp`](Self::password_with_totp). A
+    /// personal access token here, or [`password_with_totp`][totp] (feature `totp`). A
     /// registry's token service gets them as Basic authentication.
+    ///
+    #[cfg_attr(feature = "totp", doc = "[totp]: Self::password_with_totp")]
+    #[cfg_attr(
+        not(feature = "totp"),
+        doc = "[totp]: https://docs.rs/dockerhub-auth/latest/dockerhub_auth/struct.Credentials.html#method.password_with_totp"
+    )]
     pub fn secret(identifier: impl Into<String>, secret: impl Into<SecretString>) -> Self {
         Credentials::of(Method::Secret {
             identifier: identifier.into(),

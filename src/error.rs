@@ -52,8 +52,11 @@ pub enum ErrorKind {
     /// Docker Hub answered with a success status but a body that is not what its API
     /// promises: no token, not JSON, or larger than the configured limit.
     InvalidResponse,
-    /// The operation needs a tokio runtime and none is running (or it is shutting down).
-    /// Nothing was sent: this is a problem of the calling program, not of the network.
+    /// The call cannot run where it was made: an async operation that needs a request
+    /// found no tokio runtime (or one shutting down), or a call of the
+    /// [`blocking`](crate#blocking-code) API was made inside a tokio runtime, which it would
+    /// stall. Nothing was sent: this is a problem of the calling program, not of the
+    /// network, and the message names the call.
     Runtime,
     /// Docker's credential store could not be read: a malformed `config.json` or
     /// `DOCKER_AUTH_CONFIG`, an `auth` that is not base64, or a credential helper that is
@@ -300,7 +303,11 @@ impl fmt::Display for Error {
             ErrorKind::Unavailable => write!(f, "{peer} is unavailable")?,
             ErrorKind::UnexpectedResponse => write!(f, "unexpected response from {peer}")?,
             ErrorKind::InvalidResponse => write!(f, "invalid response from {peer}")?,
-            ErrorKind::Runtime => f.write_str("no tokio runtime to run on")?,
+            // Its detail says it all: which call needs what (or cannot run where).
+            ErrorKind::Runtime => match &inner.detail {
+                Some(detail) => f.write_str(detail)?,
+                None => f.write_str("no usable tokio runtime")?,
+            },
             ErrorKind::CredentialStore => f.write_str("cannot read docker's stored credentials")?,
             ErrorKind::PasswordLoginRequired => f.write_str(
                 "docker hub refuses tokens issued from a personal or organization access token \
@@ -315,7 +322,11 @@ impl fmt::Display for Error {
         if let Some(wait) = inner.retry_after {
             write!(f, ", retry after {}s", wait.as_secs_f64().ceil())?;
         }
-        if let Some(detail) = &inner.detail {
+        if let Some(detail) = inner
+            .detail
+            .as_ref()
+            .filter(|_| inner.kind != ErrorKind::Runtime)
+        {
             write!(f, ": {detail}")?;
         }
         if let Some(message) = &inner.hub_message {

@@ -10,7 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::{
     Credentials, Error, Login, Result, RetryPolicy, SecondFactorChallenge, Session, SessionBuilder,
-    Token, base_url, generated, login, retry,
+    Token, base_url, generated, login, retry, runtime,
     wire::{self, Endpoint, EndpointSettings},
 };
 
@@ -80,6 +80,7 @@ impl Hub {
         identifier: &str,
         secret: impl Into<SecretString>,
     ) -> Result<Token> {
+        runtime::require("Hub::create_access_token")?;
         self.exchange_access_token(identifier, &secret.into()).await
     }
 
@@ -98,6 +99,7 @@ impl Hub {
     /// ("Cannot log into an organization account"), and each refusal counts toward the
     /// lockout of the name.
     pub async fn login(&self, username: &str, password: impl Into<SecretString>) -> Result<Login> {
+        runtime::require("Hub::login")?;
         self.login_with(username, &password.into()).await
     }
 
@@ -120,6 +122,7 @@ impl Hub {
         challenge: &SecondFactorChallenge,
         code: impl Into<SecretString>,
     ) -> Result<Token> {
+        runtime::require("Hub::login_second_factor")?;
         let code = login::normalize_code(&code.into())?;
         self.complete_second_factor(challenge, &code).await
     }

@@ -27,6 +27,67 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Runtime: Tokio, with time and I/O
+//!
+//! The async API runs on [Tokio](https://tokio.rs) 1.x and uses its timers and its I/O
+//! driver. `#[tokio::main]`, `#[tokio::test]` and `tokio::runtime::Runtime::new()` enable
+//! both; a runtime from `tokio::runtime::Builder` needs `.enable_all()`. What a program's
+//! `Cargo.toml` needs for `#[tokio::main]`:
+//!
+//! ```toml
+//! [dependencies]
+//! dockerhub-auth = "0.1"
+//! tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+//! ```
+//!
+//! - Without a runtime, a call that needs a request returns [`ErrorKind::Runtime`] at once,
+//!   naming itself ("Registry::token needs a tokio runtime, with time and I/O enabled, and
+//!   none is running …"), and sends nothing. A token a cache holds is handed out without
+//!   one.
+//! - A runtime built without timers or without I/O cannot be detected before it is used:
+//!   tokio 1.x has no public way to ask that does not panic. Such a call fails inside tokio,
+//!   with tokio's message naming the fix ("… timers are disabled. Call `enable_time` on the
+//!   runtime builder to enable timers.").
+//! - Code without an async runtime (a build script, a synchronous tool, a test helper) uses
+//!   the [blocking API][blocking] instead: feature `blocking`, no runtime needed.
+//!
+//! # Blocking code
+//!
+//! With the `blocking` feature, [`blocking::Hub`][blocking], `blocking::Session` and
+//! `blocking::Registry` have the builders, method names, errors and guarantees of
+//! [`Hub`], [`Session`] and [`Registry`], and return the same types, without `async`:
+//!
+#![cfg_attr(
+    feature = "blocking",
+    doc = r#"```
+# fn main() -> Result<(), Box<dyn std::error::Error>> {
+# let server = httpmock::MockServer::start();
+# let mock = server.mock(|when, then| { when.method("POST").path("/v2/auth/token");
+#     then.status(200).json_body(serde_json::json!({ "access_token": "not-a-jwt" })); });
+# let hub_url = server.base_url();
+use dockerhub_auth::{Credentials, blocking::Hub};
+
+let hub = Hub::builder().base_url(hub_url).build()?; // in a plain `fn main`
+let session = hub.session(Credentials::secret("alice", "dckr_pat_example"));
+let token = session.token()?; // a cached token is handed out on this thread
+# let _ = token;
+# mock.assert_calls(1);
+# Ok(()) }
+```"#
+)]
+#![cfg_attr(
+    not(feature = "blocking"),
+    doc = r#"```text
+let hub = dockerhub_auth::blocking::Hub::builder().build()?; // in a plain `fn main`
+let session = hub.session(Credentials::secret("alice", pat));
+let token = session.token()?; // a cached token is handed out on this thread
+```"#
+)]
+//!
+//! Each client runs its own runtime thread, which its clones share and which stops with the
+//! last of them. Called inside a tokio runtime, where blocking would stall it, a blocking
+//! call returns [`ErrorKind::Runtime`] at once, naming the async method to use instead.
+//!
 //! # The three operations
 //!
 //! | method | route | gives |
@@ -96,7 +157,7 @@
 //! ```
 //!
 //! After Docker Hub rejects a token elsewhere (a 401 from another route), call
-//! [`Session::invalidate`]. With the `totp` feature, [`Credentials::password_with_totp`] lets a
+//! [`Session::invalidate`]. With the `totp` feature, [`Credentials::password_with_totp`][totp] lets a
 //! session log in to a two-factor account without a person.
 //!
 //! # Failures are remembered
@@ -363,7 +424,7 @@
 //! let token = registry
 //!     .token(&alice, &[RegistryScope::parse("repository:alice/app:pull,push")?])
 //!     .await?;
-//! println!("{:?} until {:?}", token.scopes(), token.expires_at());
+//! println!("{:?} until {}", token.scopes(), token.expires_at_rfc3339());
 //!
 //! // Docker's pull-limit probe: a HEAD that is not counted as a pull.
 //! let limit = registry.pull_limit(&alice).await?;
@@ -402,7 +463,7 @@
 //! use dockerhub_auth::ErrorKind;
 //!
 //! match hub.create_access_token("alice", "dckr_pat_example").await {
-//!     Ok(token) => println!("expires at {:?}", token.expires_at()),
+//!     Ok(token) => println!("valid for {} s", token.expires_in().unwrap_or_default().as_secs()),
 //!     Err(err) => match err.kind() {
 //!         ErrorKind::CredentialsRejected | ErrorKind::Forbidden => eprintln!("{err}"),
 //!         ErrorKind::RateLimited => eprintln!("wait {:?}", err.retry_after()),
@@ -478,14 +539,28 @@
 //! - `native-tls`: TLS through the platform's library instead (OpenSSL on Linux, which
 //!   needs OpenSSL's headers and `pkg-config` to build: `apt-get install libssl-dev
 //!   pkg-config` on Debian).
-//! - `totp`: [`Credentials::password_with_totp`], RFC 6238 codes for unattended two-factor
+//! - `totp`: [`Credentials::password_with_totp`][totp], RFC 6238 codes for unattended two-factor
 //!   logins (adds `totp-rs`).
+//! - `blocking`: the [blocking API][blocking], for code without an async runtime (adds no
+//!   dependency).
 //! - `cli`: the `dockerhub-auth` binary (`token`, `login`, `logout`, `inspect`, `pat`,
 //!   `oat`, `registry-token`, `rate-limit`, `configure-docker`) for shell scripts, with the
 //!   disk cache on by default, and `docker-credential-dockerhub`, a Docker credential
 //!   helper answering with the credentials in its environment (adds `clap`, `rpassword`,
 //!   `humantime` and `tracing-subscriber`; library users never compile them).
-
+//!
+// The `[totp]` and `[blocking]` links resolve in docs built without their features too: to
+// their pages on docs.rs.
+#![cfg_attr(feature = "totp", doc = "[totp]: Credentials::password_with_totp")]
+#![cfg_attr(
+    not(feature = "totp"),
+    doc = "[totp]: https://docs.rs/dockerhub-auth/latest/dockerhub_auth/struct.Credentials.html#method.password_with_totp"
+)]
+#![cfg_attr(feature = "blocking", doc = "[blocking]: crate::blocking")]
+#![cfg_attr(
+    not(feature = "blocking"),
+    doc = "[blocking]: https://docs.rs/dockerhub-auth/latest/dockerhub_auth/blocking/index.html"
+)]
 #![forbid(unsafe_code)]
 #![deny(missing_docs, missing_debug_implementations, unreachable_pub)]
 #![cfg_attr(
@@ -496,6 +571,9 @@
 
 mod access_tokens;
 mod base_url;
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+pub mod blocking;
 mod cache;
 mod credentials;
 mod deadline;
@@ -508,6 +586,7 @@ mod lookup;
 mod registry;
 mod retry;
 mod rfc3339;
+mod runtime;
 mod safe_file;
 mod scrub;
 mod session;
@@ -635,8 +714,9 @@ pub mod fuzzing {
     }
 }
 
-/// Compiles the README's Rust example as a doctest, so that it cannot go stale.
-#[cfg(doctest)]
+/// Compiles the README's Rust examples as doctests (complete programs, `no_run`: they would
+/// talk to hub.docker.com), so that they cannot go stale. One uses the blocking API.
+#[cfg(all(doctest, feature = "blocking"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 

@@ -12,7 +12,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
-use crate::cache::Cacheable;
+use crate::{cache::Cacheable, rfc3339};
 
 /// The namespace of Docker Hub's own claims inside its JWTs.
 const HUB_NAMESPACE: &str = "https://hub.docker.com";
@@ -113,6 +113,27 @@ impl Token {
     /// Returns when the token expires, from its `exp` claim.
     pub fn expires_at(&self) -> Option<SystemTime> {
         self.claims()?.expires_at()
+    }
+
+    /// Returns how long the token has left from now, by its `exp` claim: zero once it has
+    /// expired, `None` without `exp`.
+    ///
+    /// ```
+    /// # let token = dockerhub_auth::Token::from_secret("opaque");
+    /// match token.expires_in() {
+    ///     Some(left) => println!("valid for {} more seconds", left.as_secs()),
+    ///     None => println!("no expiry in the token"),
+    /// }
+    /// ```
+    pub fn expires_in(&self) -> Option<Duration> {
+        let at = self.expires_at()?;
+        Some(at.duration_since(SystemTime::now()).unwrap_or_default())
+    }
+
+    /// Returns when the token expires, by its `exp` claim, in RFC 3339 (UTC, to the second:
+    /// `2026-07-01T10:31:07Z`), for printing and JSON; `None` without `exp`.
+    pub fn expires_at_rfc3339(&self) -> Option<String> {
+        self.expires_at().map(rfc3339::format)
     }
 
     /// Returns when this client received the token.

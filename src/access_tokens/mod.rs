@@ -29,7 +29,7 @@ pub use rotate::Rotation;
 pub use scope::{OatResourceKind, OatScope, PatScope};
 pub use tokens::{CreatedToken, OatResource, OrgAccessToken, PersonalAccessToken};
 
-use crate::{Error, ErrorKind, Hub, Result, Session, Token, retry};
+use crate::{Error, ErrorKind, Hub, Result, Session, Token, retry, runtime};
 
 impl Hub {
     /// Returns the personal access tokens of the account `bearer` belongs to, to list,
@@ -142,6 +142,8 @@ impl Manager {
 
     /// Returns the bearer token to send.
     async fn token(&self) -> Result<Token> {
+        // Checked here, before a session is asked, so that the message names what was called.
+        runtime::require("managing access tokens")?;
         match &self.bearer.source {
             Source::Session(session) => {
                 // The bearer token goes only where it came from.

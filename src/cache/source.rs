@@ -105,6 +105,21 @@ impl<T: Cacheable> TokenSource<T> {
         }
     }
 
+    /// Returns what [`token`](Self::token) would return without waiting: the token in memory
+    /// while it needs no refresh, or a remembered failure when no refresh is in flight;
+    /// `None` when a call would have to wait for a refresh. It needs no runtime and starts
+    /// nothing.
+    pub(crate) fn ready(&self) -> Option<Result<T>> {
+        let state = self.inner.lock();
+        match state.known.next(tokio::time::Instant::now()) {
+            Next::Serve(token) => Some(Ok(token)),
+            Next::Recall(failure) if state.refresh.is_none() => {
+                Some(Err(failure.recall(self.inner.clock.now())))
+            }
+            Next::Recall(_) | Next::Fetch => None,
+        }
+    }
+
     /// Returns a token: the one in memory while it needs no refresh, else the outcome of a
     /// refresh that at most one task of this source runs at a time.
     ///

@@ -255,8 +255,10 @@ impl DockerCredentialStore {
     /// down before the lookup finished.
     pub async fn docker_hub_credentials_async(&self) -> Result<Option<StoredCredentials>> {
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
-            Error::new(ErrorKind::Runtime)
-                .with_detail("the lookup needs a tokio runtime and none is running")
+            Error::new(ErrorKind::Runtime).with_detail(
+                "DockerCredentialStore::docker_hub_credentials_async needs a tokio runtime and \
+                 none is running (docker_hub_credentials, without _async, needs none)",
+            )
         })?;
         let store = self.clone();
         runtime

@@ -34,9 +34,9 @@ pub use token::RegistryToken;
 
 use crate::{
     Credentials, Result, RetryPolicy,
-    cache::{Fetch, KeyMaterial, RefusalKey, Sources},
+    cache::{Fetch, KeyMaterial, RefusalKey, Sources, TokenSource},
     credentials::Method,
-    retry,
+    retry, runtime,
     wire::{self, Endpoint},
     workload::ExchangedToken,
 };
@@ -173,7 +173,8 @@ impl Registry {
         credentials: &Credentials,
         scopes: &[RegistryScope],
     ) -> Result<RegistryToken> {
-        self.cached_token(credentials, scopes.to_vec()).await
+        self.cached_token("Registry::token", credentials, scopes.to_vec())
+            .await
     }
 
     /// Returns the pull limit of the account behind `credentials` (or, with
@@ -192,6 +193,7 @@ impl Registry {
     #[tracing::instrument(name = "pull_limit", skip_all)]
     pub async fn pull_limit(&self, credentials: &Credentials) -> Result<PullLimit> {
         credentials.account()?;
+        runtime::require("Registry::pull_limit")?;
         self.probe(credentials).await
     }
 
@@ -212,11 +214,42 @@ impl Registry {
         &self.inner.endpoint.base_url
     }
 
+    /// Returns what [`token`](Self::token) returns without waiting (a cached token, a
+    /// remembered failure, invalid input), or `None` when it would wait for a request.
+    #[cfg(feature = "blocking")]
+    pub(crate) fn ready_token(
+        &self,
+        credentials: &Credentials,
+        scopes: &[RegistryScope],
+    ) -> Option<Result<RegistryToken>> {
+        match self.source(credentials, scopes.to_vec()) {
+            Ok(source) => source.ready(),
+            Err(error) => Some(Err(error)),
+        }
+    }
+
+    /// Returns a token for `scopes` from the cache, or else from the token service; `call`
+    /// names the public call in a [`Runtime`](crate::ErrorKind::Runtime) error.
     async fn cached_token(
         &self,
+        call: &str,
         credentials: &Credentials,
         scopes: Vec<RegistryScope>,
     ) -> Result<RegistryToken> {
+        let source = self.source(credentials, scopes)?;
+        if let Some(ready) = source.ready() {
+            return ready;
+        }
+        runtime::require(call)?;
+        source.token().await
+    }
+
+    /// Returns the token source of these credentials and scopes, made on first use.
+    fn source(
+        &self,
+        credentials: &Credentials,
+        scopes: Vec<RegistryScope>,
+    ) -> Result<TokenSource<RegistryToken>> {
         // Empty credentials are refused before anything is sent.
         credentials.account()?;
         let (kind, identifier, secret, on_disk) = match credentials.method() {
@@ -261,7 +294,7 @@ impl Registry {
             });
             (refusal, fetch)
         });
-        source.token().await
+        Ok(source)
     }
 
     async fn probe(&self, credentials: &Credentials) -> Result<PullLimit> {
@@ -270,7 +303,8 @@ impl Registry {
             Access::Open => None,
             Access::Bearer(_) => {
                 let scope = RegistryScope::pull(&format!("{namespace}/{repository}"))?;
-                Some(self.cached_token(credentials, vec![scope]).await?)
+                let token = self.cached_token("Registry::pull_limit", credentials, vec![scope]);
+                Some(token.await?)
             }
         };
         let endpoint = &self.inner.endpoint;

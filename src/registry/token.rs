@@ -105,6 +105,20 @@ impl RegistryToken {
         self.inner.expires_at
     }
 
+    /// Returns how long the token has left from now: zero once it has expired.
+    pub fn expires_in(&self) -> Duration {
+        self.inner
+            .expires_at
+            .duration_since(SystemTime::now())
+            .unwrap_or_default()
+    }
+
+    /// Returns when the token expires in RFC 3339 (UTC, to the second:
+    /// `2026-07-01T10:31:07Z`), for printing and JSON.
+    pub fn expires_at_rfc3339(&self) -> String {
+        rfc3339::format(self.inner.expires_at)
+    }
+
     /// Returns how long the token is valid: the token service's `expires_in`, at least 60
     /// seconds.
     pub fn lifetime(&self) -> Duration {

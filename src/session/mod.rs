@@ -9,7 +9,9 @@ use std::{fmt, sync::Arc};
 
 pub use builder::SessionBuilder;
 
-use crate::{Credentials, Hub, Result, Token, cache::TokenSource, workload::ExchangedToken};
+use crate::{
+    Credentials, Hub, Result, Token, cache::TokenSource, runtime, workload::ExchangedToken,
+};
 
 /// A long-lived source of bearer tokens for one account.
 ///
@@ -55,8 +57,9 @@ use crate::{Credentials, Hub, Result, Token, cache::TokenSource, workload::Excha
 /// call that finds another process refreshing waits for it at most the hub's request
 /// timeout, on top of the [retry policy's worst case](crate::RetryPolicy::worst_case).
 ///
-/// Cloning is cheap (one reference count) and clones share the cache. A session needs a
-/// tokio runtime.
+/// Cloning is cheap (one reference count) and clones share the cache. A refresh needs a
+/// tokio runtime (a cached token does not); code without one uses
+/// `dockerhub_auth::blocking::Session`.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -109,12 +112,28 @@ impl Session {
     /// - [`SecondFactorRequired`](crate::ErrorKind::SecondFactorRequired): the account asked for a
     ///   second factor and the session has neither a TOTP secret nor a
     ///   [prompt](SessionBuilder::second_factor_prompt) that gave a code;
-    /// - [`Runtime`](crate::ErrorKind::Runtime): called outside a tokio runtime, or the runtime
+    /// - [`Runtime`](crate::ErrorKind::Runtime): a refresh was needed outside a tokio runtime
+    ///   ("Session::token needs a tokio runtime…"; a cached token needs none), or the runtime
     ///   shut down before the refresh finished.
     pub async fn token(&self) -> Result<Token> {
+        if let Some(ready) = self.ready() {
+            return ready;
+        }
+        runtime::require("Session::token")?;
         match &self.inner.tokens {
             Tokens::Hub(source) => source.token().await,
             Tokens::Exchanged(source) => Ok(source.token().await?.token().clone()),
+        }
+    }
+
+    /// Returns what [`token`](Self::token) returns without waiting (a cached token, a
+    /// remembered failure), or `None` when it would wait for a refresh.
+    pub(crate) fn ready(&self) -> Option<Result<Token>> {
+        match &self.inner.tokens {
+            Tokens::Hub(source) => source.ready(),
+            Tokens::Exchanged(source) => source
+                .ready()
+                .map(|ready| ready.map(|exchanged| exchanged.token().clone())),
         }
     }
 

@@ -269,28 +269,44 @@ fn is_access_token_refusal(message: Option<&str>) -> bool {
 }
 
 /// The error for a request that got no (complete) response.
+///
+/// The detail names the host and port the request went to (`could not connect to
+/// 127.0.0.1:18080`), so that a wrong base URL or a server that is down shows at once.
 pub(crate) fn transport(error: reqwest::Error) -> Error {
+    // " to 127.0.0.1:18080", or nothing when reqwest did not say where.
+    let (to, from) = match error.url().and_then(host_and_port) {
+        Some(peer) => (format!(" to {peer}"), format!(" from {peer}")),
+        None => (String::new(), String::new()),
+    };
     let (kind, retryable, detail) = if error.is_timeout() {
-        (
-            ErrorKind::Timeout,
-            true,
-            "no complete answer within the timeout",
-        )
+        let detail = format!("no complete answer{from} within the timeout");
+        (ErrorKind::Timeout, true, detail)
     } else if error.is_connect() {
-        (ErrorKind::Transport, true, "could not connect")
+        (ErrorKind::Transport, true, format!("could not connect{to}"))
     } else if error.is_body() || error.is_decode() {
+        let detail = format!("the connection{to} failed while the response was read");
+        (ErrorKind::Transport, false, detail)
+    } else {
         (
             ErrorKind::Transport,
             false,
-            "the connection failed while the response was read",
+            format!("the request{to} failed"),
         )
-    } else {
-        (ErrorKind::Transport, false, "the request failed")
     };
     Error::new(kind)
         .with_retryable(retryable)
         .with_detail(detail)
         .with_source(error)
+}
+
+/// Returns `host:port` of a request's URL, the port written even when it is the scheme's
+/// (`hub.docker.com:443`): never a username, password, path or query.
+fn host_and_port(url: &url::Url) -> Option<String> {
+    let host = url.host_str()?;
+    Some(match url.port_or_known_default() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    })
 }
 
 fn is_success(status: u16) -> bool {

@@ -10,5 +10,6 @@ mod support;
 
 mod bearer;
 mod changes;
+mod examples;
 mod listing;
 mod rotation;

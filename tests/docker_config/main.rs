@@ -14,6 +14,7 @@ mod config_files;
 // Credentials from the environment, as the command line finds them.
 #[cfg(unix)]
 mod environment;
+mod examples;
 mod registry_hosts;
 // Unix only: the helpers are `#!/bin/sh` scripts, and pass is reached through one.
 #[cfg(unix)]

@@ -83,6 +83,34 @@ fn http_is_refused_for_hosts_that_are_not_loopback() {
 }
 
 #[test]
+fn a_base_url_without_its_scheme_is_shown_with_the_url_it_likely_meant() {
+    for (input, meant) in [
+        ("127.0.0.1:18080", "http://127.0.0.1:18080"),
+        ("hub.docker.com", "https://hub.docker.com"),
+        ("http://hub.docker.com", "https://hub.docker.com"),
+    ] {
+        let err = Hub::builder().base_url(input).build().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        let message = err.to_string();
+        assert!(message.contains(&format!("\"{input}\"")), "{message}");
+        assert!(
+            message.ends_with(&format!("did you mean \"{meant}\"?")),
+            "{message}"
+        );
+    }
+    // The same for a registry, whose builder checks its base URL the same way.
+    let err = dockerhub_auth::Registry::builder()
+        .base_url("localhost:5000")
+        .build()
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .ends_with("did you mean \"http://localhost:5000\"?"),
+        "{err}"
+    );
+}
+
+#[test]
 fn http_for_another_host_needs_the_dangerous_opt_in() {
     let hub = Hub::builder()
         .base_url("http://hub.internal:8080/")
@@ -123,6 +151,20 @@ fn credentials_in_the_base_url_are_refused_and_never_printed() {
     let err = builder.build().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert!(!format!("{err} {err:?}").contains(CANARY));
+    // A password that does not look like a token is not shown either, though the URL is.
+    let err = Hub::builder()
+        .base_url("https://alice:horse-battery@hub.docker.com/v2")
+        .build()
+        .unwrap_err();
+    let shown = format!("{err} {err:?}");
+    assert!(
+        !shown.contains("horse-battery") && !shown.contains("alice"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("\"https://redacted@hub.docker.com/v2\""),
+        "{shown}"
+    );
 }
 
 #[test]

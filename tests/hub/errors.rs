@@ -207,3 +207,19 @@ async fn a_server_echoing_the_secret_does_not_get_it_into_the_error() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_connection_failure_names_the_host_and_port_it_tried() {
+    let url = closed_port_url();
+    let err = hub_at(&url)
+        .create_access_token("alice", "dckr_pat_abcdef")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Transport);
+    assert!(err.is_retryable());
+    let host_and_port = url.trim_start_matches("http://");
+    assert_eq!(
+        err.to_string(),
+        format!("could not talk to docker hub: could not connect to {host_and_port}")
+    );
+}

@@ -7,14 +7,20 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+#[cfg(feature = "blocking")]
+mod blocking;
+#[cfg(feature = "blocking")]
+mod blocking_runtime;
 mod builder;
 mod conformance;
 mod errors;
+mod examples;
 mod exchange;
 mod hostile_server;
 mod login;
 mod redaction;
 mod retry;
+mod runtime;
 mod second_factor;
 mod session;
 mod token;

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::support::*;
-use dockerhub_auth::{Credentials, ErrorKind, Hub, Session};
+use dockerhub_auth::{Credentials, ErrorKind, Session};
 use httpmock::{Mock, MockServer};
 use serde_json::json;
 
@@ -536,36 +536,6 @@ async fn clones_share_one_cache() {
     clone.token().await.unwrap();
     mock.assert_calls_async(1).await;
     assert_eq!(clone.hub().base_url(), server.base_url());
-}
-
-#[test]
-fn outside_a_runtime_there_is_an_error_not_a_panic() {
-    let session = Hub::builder().build().unwrap().session(pat());
-    let err = futures_util::FutureExt::now_or_never(session.token())
-        .expect("fails at once")
-        .unwrap_err();
-    // A problem of the calling program, not a network failure.
-    assert_eq!(err.kind(), ErrorKind::Runtime);
-    assert!(!err.is_retryable());
-}
-
-#[test]
-fn operations_outside_a_runtime_fail_with_runtime_and_send_nothing() {
-    let server = MockServer::start();
-    let mock = server.mock(|when, then| {
-        when.any_request();
-        then.status(200);
-    });
-    let hub = hub(&server);
-    let err = futures_util::FutureExt::now_or_never(hub.create_access_token("alice", "pw12"))
-        .expect("fails at once")
-        .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Runtime);
-    let err = futures_util::FutureExt::now_or_never(hub.login("alice", "pw12"))
-        .expect("fails at once")
-        .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Runtime);
-    mock.assert_calls(0);
 }
 
 #[cfg(feature = "totp")]

@@ -87,3 +87,25 @@ async fn a_clone_shares_the_secret_instead_of_copying_it() {
     // Cheap to clone, and no second copy of the secret to wipe: both point at one string.
     assert!(std::ptr::eq(clone.expose_secret(), token.expose_secret()));
 }
+
+#[tokio::test]
+async fn the_expiry_prints_in_rfc_3339_and_as_time_left() {
+    let expired = token(&jwt(hub_claims(1_700_000_000))).await;
+    assert_eq!(
+        expired.expires_at_rfc3339().as_deref(),
+        Some("2023-11-14T22:23:20Z")
+    );
+    assert_eq!(expired.expires_in(), Some(Duration::ZERO));
+
+    let fresh = token(&jwt(hub_claims(now_unix()))).await;
+    let left = fresh.expires_in().unwrap();
+    // Issued this second for 600 s; the test takes far less than a minute.
+    assert!(
+        left > Duration::from_secs(540) && left <= Duration::from_secs(600),
+        "{left:?}"
+    );
+
+    let opaque = token("not-a-jwt").await;
+    assert_eq!(opaque.expires_in(), None);
+    assert_eq!(opaque.expires_at_rfc3339(), None);
+}

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::support::{CANARY, registry::*};
+use crate::support::{CANARY, closed_port_url, registry::*};
 use dockerhub_auth::{Credentials, ErrorKind, RegistryScope, RetryPolicy};
 use httpmock::MockServer;
 use serde_json::json;
@@ -467,4 +467,23 @@ async fn errors_of_docker_hubs_token_service_say_so() {
         "{err}"
     );
     refused.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn a_registry_that_cannot_be_reached_is_named_with_the_host_and_port_tried() {
+    let url = closed_port_url();
+    let host_and_port = url.trim_start_matches("http://");
+    let registry = registry_at(&url);
+    for err in [
+        registry.token(&alice(), &[]).await.unwrap_err(),
+        registry.pull_limit(&alice()).await.unwrap_err(),
+    ] {
+        assert_eq!(err.kind(), ErrorKind::Transport);
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "could not talk to registry {host_and_port}: could not connect to {host_and_port}"
+            )
+        );
+    }
 }

@@ -7,14 +7,18 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+#[cfg(feature = "blocking")]
+mod blocking;
 mod cache;
 // The real registry and its token service, for `real_registry` and `skopeo`.
 mod distribution;
 mod errors;
+mod examples;
 mod oidc;
 mod pull_limit;
 mod real_registry;
 mod redaction;
+mod runtime;
 // skopeo asking `docker-credential-dockerhub` (a binary of the cli feature) for credentials.
 #[cfg(all(feature = "cli", unix))]
 mod skopeo;

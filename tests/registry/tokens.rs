@@ -52,6 +52,7 @@ async fn the_challenge_names_the_token_service_and_its_service() {
         token.expires_at(),
         SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_428_300)
     );
+    assert_eq!(token.expires_at_rfc3339(), "2026-11-23T10:05:00Z");
     assert_eq!(
         token.scopes(),
         &scopes(&["repository:library/alpine:pull"])[..]
@@ -249,6 +250,12 @@ async fn a_token_without_expires_in_lives_60_seconds_from_its_arrival() {
     assert_eq!(
         token.expires_at(),
         token.received_at() + Duration::from_secs(60)
+    );
+    // Received just now: most of its minute is left.
+    let left = token.expires_in();
+    assert!(
+        left > Duration::from_secs(30) && left <= Duration::from_secs(60),
+        "{left:?}"
     );
 }
 

@@ -97,6 +97,17 @@ pub fn builder(base_url: &str) -> HubBuilder {
         .retry_policy(RetryPolicy::never())
 }
 
+/// A blocking hub pointed at `base_url`, with the settings of [`builder`].
+#[cfg(feature = "blocking")]
+pub fn blocking_hub(base_url: &str) -> dockerhub_auth::blocking::Hub {
+    dockerhub_auth::blocking::Hub::builder()
+        .base_url(base_url)
+        .timeout(Duration::from_secs(5))
+        .retry_policy(RetryPolicy::never())
+        .build()
+        .unwrap()
+}
+
 /// Mocks `path` to answer every request with `status` and the JSON `body`.
 pub async fn respond<'a>(
     server: &'a MockServer,
@@ -110,6 +121,15 @@ pub async fn respond<'a>(
             then.status(status).json_body(body);
         })
         .await
+}
+
+/// Returns `http://127.0.0.1:PORT` for a port nobody listens on (one that was free a moment
+/// ago), so that connecting to it is refused.
+pub fn closed_port_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    drop(listener);
+    format!("http://{address}")
 }
 
 /// A JWT shaped like Docker Hub's (claims as decoded in mongodb/kingfisher#202), signed with
