@@ -208,13 +208,27 @@ impl CredentialLookup {
     ///   [`DockerCredentialStore::docker_hub_credentials`]).
     pub fn find(&self) -> Result<LookupOutcome> {
         let mut looked_at = Vec::new();
-        if let Some(found) = self.in_variables(&mut looked_at)? {
+        if let Some(found) = self.without_store(&mut looked_at)? {
             return Ok(found);
+        }
+        self.in_store(looked_at)
+    }
+
+    /// The sources before Docker's store: what they found (or that the store is skipped),
+    /// or `None` when the store is to be read.
+    fn without_store(&self, looked_at: &mut Vec<String>) -> Result<Option<LookupOutcome>> {
+        if let Some(found) = self.in_variables(looked_at)? {
+            return Ok(Some(found));
         }
         if !self.docker_config {
             looked_at.push("Docker's stored credentials (skipped)".to_owned());
-            return Ok(nothing(looked_at, None));
+            return Ok(Some(nothing(std::mem::take(looked_at), None)));
         }
+        Ok(None)
+    }
+
+    /// The last source: Docker's stored credentials, for Docker Hub or the registry's host.
+    fn in_store(&self, looked_at: Vec<String>) -> Result<LookupOutcome> {
         let stored = match &self.registry {
             None => self.store.docker_hub_credentials()?,
             Some(registry) => self.store.registry_credentials(registry)?,
@@ -222,21 +236,28 @@ impl CredentialLookup {
         self.with_stored(stored, looked_at)
     }
 
-    /// Returns what [`find`](Self::find) returns, on Tokio's blocking thread pool so that the
-    /// runtime is not blocked.
+    /// Returns what [`find`](Self::find) returns without blocking the runtime: the
+    /// variables are read at once, and only Docker's store (a file, perhaps a credential
+    /// helper) is read on Tokio's blocking thread pool, when the lookup gets that far.
     ///
     /// # Errors
     ///
-    /// As [`find`](Self::find), and [`ErrorKind::Runtime`] when called outside a tokio
-    /// runtime, or when the runtime shut down before the lookup finished.
+    /// As [`find`](Self::find), and [`ErrorKind::Runtime`] when Docker's store must be read
+    /// outside a tokio runtime, or when the runtime shut down before the lookup finished.
     pub async fn find_async(&self) -> Result<LookupOutcome> {
+        let mut looked_at = Vec::new();
+        if let Some(found) = self.without_store(&mut looked_at)? {
+            return Ok(found);
+        }
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
-            Error::new(ErrorKind::Runtime)
-                .with_detail("the lookup needs a tokio runtime and none is running")
+            Error::new(ErrorKind::Runtime).with_detail(
+                "CredentialLookup::find_async needs a tokio runtime to read Docker's store and \
+                 none is running (CredentialLookup::find needs none)",
+            )
         })?;
         let lookup = self.clone();
         runtime
-            .spawn_blocking(move || lookup.find())
+            .spawn_blocking(move || lookup.in_store(looked_at))
             .await
             .map_err(|_| {
                 Error::new(ErrorKind::Runtime)
