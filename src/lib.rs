@@ -596,57 +596,46 @@ mod totp;
 mod wire;
 mod workload;
 
-mod codegen {
-    // Generated code is reviewed as a snapshot, not linted. Its `Client::new` unwraps; the
-    // facade only ever calls `Client::new_with_client`.
-    #![allow(
-        missing_docs,
-        missing_debug_implementations,
-        unreachable_pub,
-        unused_imports,
-        dead_code,
-        clippy::all,
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic
-    )]
-    include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
+/// Declares a private module holding the client `build.rs` generated into `$OUT_DIR/$file`.
+/// Generated code is reviewed as a snapshot (`openapi/`), not linted; its `Client::new`
+/// unwraps, and the facade only ever calls `Client::new_with_client`.
+macro_rules! generated_module {
+    ($(#[$doc:meta])* $name:ident, $file:literal) => {
+        $(#[$doc])*
+        #[allow(
+            missing_docs,
+            missing_debug_implementations,
+            unreachable_pub,
+            unused_imports,
+            dead_code,
+            clippy::all,
+            clippy::unwrap_used,
+            clippy::expect_used,
+            clippy::panic
+        )]
+        mod $name {
+            include!(concat!(env!("OUT_DIR"), "/", $file));
+        }
+    };
 }
 
-mod registry_codegen {
-    // The client generated from `openapi/registry.yaml`; private, used only by `wire`. Same
-    // lints as `codegen`, for the same reasons.
-    #![allow(
-        missing_docs,
-        missing_debug_implementations,
-        unreachable_pub,
-        unused_imports,
-        dead_code,
-        clippy::all,
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic
-    )]
-    include!(concat!(env!("OUT_DIR"), "/registry_codegen.rs"));
-}
-
-mod identity_codegen {
-    // The client generated from `openapi/identity.yaml` (the token exchange of Docker's
-    // identity service); private, used only by `wire`. Same lints as `codegen`, for the same
-    // reasons.
-    #![allow(
-        missing_docs,
-        missing_debug_implementations,
-        unreachable_pub,
-        unused_imports,
-        dead_code,
-        clippy::all,
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic
-    )]
-    include!(concat!(env!("OUT_DIR"), "/identity_codegen.rs"));
-}
+generated_module!(
+    /// The client generated from `openapi/dockerhub-auth.yaml`, published (its secrets
+    /// redacting) as [`generated`].
+    codegen,
+    "codegen.rs"
+);
+generated_module!(
+    /// The client generated from `openapi/registry.yaml`; private, used only by `wire`.
+    registry_codegen,
+    "registry_codegen.rs"
+);
+generated_module!(
+    /// The client generated from `openapi/identity.yaml` (the token exchange of Docker's
+    /// identity service); private, used only by `wire`.
+    identity_codegen,
+    "identity_codegen.rs"
+);
 
 /// The client generated from `openapi/dockerhub-auth.yaml`, for Hub operations the facade
 /// does not wrap. Get one with [`Hub::generated`].

@@ -337,35 +337,22 @@ impl fmt::Debug for Exchange {
     }
 }
 
-impl ClientHooks<Exchange> for Client {
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        execute(self.client(), self.inner(), request, info.operation_id).await
-    }
+/// Every generated client sends through [`execute`], with its call's [`Exchange`].
+macro_rules! hooks {
+    ($($client:ty),*) => {$(
+        impl ClientHooks<Exchange> for $client {
+            async fn exec(
+                &self,
+                request: reqwest::Request,
+                info: &OperationInfo,
+            ) -> reqwest::Result<reqwest::Response> {
+                execute(self.client(), self.inner(), request, info.operation_id).await
+            }
+        }
+    )*};
 }
 
-impl ClientHooks<Exchange> for registry_codegen::Client {
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        execute(self.client(), self.inner(), request, info.operation_id).await
-    }
-}
-
-impl ClientHooks<Exchange> for identity_codegen::Client {
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        execute(self.client(), self.inner(), request, info.operation_id).await
-    }
-}
+hooks!(Client, registry_codegen::Client, identity_codegen::Client);
 
 /// What every request goes through: attach the exchange's credentials, send, record the
 /// status (in the exchange and in the current `attempt` span), trace the outcome without a
