@@ -2,7 +2,10 @@
 
 use url::{Host, Url};
 
-use crate::{Error, Result, scrub::scrub};
+use crate::{
+    error::{Error, Result},
+    scrub::scrub,
+};
 
 /// Returns `input` as the base URL the generated client joins paths to: no trailing slash,
 /// a path prefix kept (`https://proxy.example/hub/` becomes `https://proxy.example/hub`).
@@ -140,7 +143,7 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ErrorKind;
+    use crate::error::ErrorKind;
 
     #[test]
     fn trailing_slashes_go_and_path_prefixes_stay() {

@@ -6,7 +6,10 @@ use secrecy::{ExposeSecret, SecretString};
 
 #[cfg(feature = "totp")]
 use crate::totp::Totp;
-use crate::{Error, Result, WorkloadIdentity, workload::Workload};
+use crate::{
+    error::{Error, Result},
+    workload::{Workload, WorkloadIdentity},
+};
 
 /// How to authenticate: one value that every client takes. [`Hub::session`] logs in with it
 /// again and again; [`Registry::token`] and [`Registry::pull_limit`] ask a registry's token

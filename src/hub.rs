@@ -9,8 +9,14 @@ use std::{
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::{
-    Credentials, Error, Login, Result, RetryPolicy, SecondFactorChallenge, Session, SessionBuilder,
-    Token, base_url, generated, login, retry, runtime,
+    base_url,
+    error::{Error, Result},
+    generated, login,
+    login::{Login, SecondFactorChallenge},
+    retry,
+    retry::RetryPolicy,
+    runtime,
+    token::Token,
     wire::{self, Endpoint, EndpointSettings},
 };
 
@@ -59,7 +65,7 @@ impl Hub {
     ///
     /// `identifier` is the username, or the organization name for an organization access
     /// token. This is the route Docker recommends; its tokens live about ten minutes, so a
-    /// long-running program should hold a [`Session`] instead.
+    /// long-running program should hold a [`Session`](crate::Session) instead.
     ///
     /// # Errors
     ///
@@ -179,17 +185,6 @@ impl Hub {
             wire::login_second_factor(endpoint, challenge, code)
         })
         .await
-    }
-
-    /// Returns a [`Session`] with the default refresh settings: a token source that caches,
-    /// refreshes ahead of expiry and sends one request however many tasks ask at once.
-    pub fn session(&self, credentials: Credentials) -> Session {
-        self.session_builder(credentials).build()
-    }
-
-    /// Returns a builder for a [`Session`] with other refresh settings.
-    pub fn session_builder(&self, credentials: Credentials) -> SessionBuilder {
-        SessionBuilder::new(self.clone(), credentials)
     }
 
     /// Returns the client generated from this crate's OpenAPI document, for anything the

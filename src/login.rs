@@ -5,7 +5,10 @@ use std::{fmt, sync::Arc};
 use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
-use crate::{Error, Result, Token};
+use crate::{
+    error::{Error, Result},
+    token::Token,
+};
 
 /// What [`Hub::login`](crate::Hub::login) gets back from Docker Hub.
 ///
@@ -127,7 +130,7 @@ pub(crate) fn normalize_code(code: &SecretString) -> Result<Zeroizing<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ErrorKind;
+    use crate::error::ErrorKind;
 
     fn normalized(code: &str) -> Result<String> {
         normalize_code(&SecretString::from(code)).map(|code| code.to_string())

@@ -17,7 +17,10 @@ use std::{
 use tokio::time::Instant;
 use tracing::Instrument as _;
 
-use crate::{Error, ErrorKind, Result, deadline::Deadline};
+use crate::{
+    deadline::Deadline,
+    error::{Error, ErrorKind, Result},
+};
 
 /// When and how often a failed request is sent again.
 ///

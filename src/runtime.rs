@@ -9,7 +9,7 @@
 //! therefore state the requirement up front; a runtime without timers fails with tokio's
 //! own panic, whose message names the fix (`enable_time` on the runtime builder).
 
-use crate::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// Returns an [`ErrorKind::Runtime`] error naming `call` when no tokio runtime is running on
 /// this thread, before anything is sent.

@@ -10,7 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 use totp_rs::{Algorithm, Builder, Secret};
 use zeroize::Zeroizing;
 
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// The shortest secret accepted: 80 bits, as RFC 4226 allows (it recommends 160).
 const MIN_SECRET_BYTES: usize = 10;
@@ -88,7 +88,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::ErrorKind;
+    use crate::error::ErrorKind;
 
     /// The SHA1 seed of RFC 6238, appendix B: the ASCII bytes of "12345678901234567890".
     const RFC_SEED_BASE32: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";

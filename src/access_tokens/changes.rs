@@ -3,7 +3,10 @@
 
 use std::time::SystemTime;
 
-use crate::{Error, OatResource, PatScope, Result};
+use crate::{
+    access_tokens::{OatResource, PatScope},
+    error::{Error, Result},
+};
 
 /// The longest label Docker Hub accepts for a personal access token, in characters.
 pub(crate) const MAX_LABEL_CHARS: usize = 100;

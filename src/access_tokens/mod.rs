@@ -29,7 +29,13 @@ pub use rotate::Rotation;
 pub use scope::{OatResourceKind, OatScope, PatScope};
 pub use tokens::{CreatedToken, OatResource, OrgAccessToken, PersonalAccessToken};
 
-use crate::{Error, ErrorKind, Hub, Result, Session, Token, retry, runtime};
+use crate::{
+    error::{Error, ErrorKind, Result},
+    hub::Hub,
+    retry, runtime,
+    session::Session,
+    token::Token,
+};
 
 impl Hub {
     /// Returns the personal access tokens of the account `bearer` belongs to, to list,

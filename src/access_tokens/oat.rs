@@ -6,7 +6,7 @@ use std::time::SystemTime;
 use futures_util::Stream;
 
 use crate::{
-    CreatedToken, Error, ErrorKind, NewOrgAccessToken, OrgAccessToken, Result, TokenUpdate,
+    access_tokens::{CreatedToken, NewOrgAccessToken, OrgAccessToken, TokenUpdate},
     access_tokens::{
         Manager,
         changes::MAX_LABEL_CHARS,
@@ -14,6 +14,7 @@ use crate::{
         require_id,
         rotate::{self, Rotate, Rotation},
     },
+    error::{Error, ErrorKind, Result},
     wire,
 };
 

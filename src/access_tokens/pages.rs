@@ -9,7 +9,7 @@ use std::{future::Future, num::NonZeroU64};
 
 use futures_util::{Stream, stream};
 
-use crate::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// How many tokens a page asks for.
 pub(crate) const PAGE_SIZE: NonZeroU64 = match NonZeroU64::new(100) {

@@ -5,8 +5,7 @@ use std::time::SystemTime;
 use futures_util::Stream;
 
 use crate::{
-    CreatedToken, Error, ErrorKind, NewPersonalAccessToken, PersonalAccessToken, Result,
-    TokenUpdate,
+    access_tokens::{CreatedToken, NewPersonalAccessToken, PersonalAccessToken, TokenUpdate},
     access_tokens::{
         Manager,
         changes::MAX_LABEL_CHARS,
@@ -14,6 +13,7 @@ use crate::{
         require_id,
         rotate::{self, Rotate, Rotation},
     },
+    error::{Error, ErrorKind, Result},
     wire,
 };
 

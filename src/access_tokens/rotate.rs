@@ -5,7 +5,12 @@ use std::{fmt, time::SystemTime};
 
 use secrecy::SecretString;
 
-use crate::{CreatedToken, Error, ErrorKind, Hub, Result, access_tokens::require_id, wire};
+use crate::{
+    access_tokens::{CreatedToken, require_id},
+    error::{Error, ErrorKind, Result},
+    hub::Hub,
+    wire,
+};
 
 /// What a rotation needs from a kind of token management.
 pub(crate) trait Rotate {

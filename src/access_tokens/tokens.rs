@@ -5,7 +5,10 @@ use std::{fmt, time::SystemTime};
 
 use secrecy::SecretString;
 
-use crate::{OatResourceKind, OatScope, PatScope, access_tokens::rotate::Described};
+use crate::{
+    access_tokens::rotate::Described,
+    access_tokens::{OatResourceKind, OatScope, PatScope},
+};
 
 /// A token Docker Hub has just created: what it says about the token, and its secret, which
 /// Docker Hub shows this once.

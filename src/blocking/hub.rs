@@ -5,7 +5,13 @@ use std::{fmt, sync::Arc, time::Duration};
 use secrecy::SecretString;
 
 use super::{Session, SessionBuilder, worker::Worker};
-use crate::{Credentials, Login, Result, RetryPolicy, SecondFactorChallenge, Token};
+use crate::{
+    credentials::Credentials,
+    error::Result,
+    login::{Login, SecondFactorChallenge},
+    retry::RetryPolicy,
+    token::Token,
+};
 
 /// A blocking client for Docker Hub's authentication API: [`crate::Hub`] for code without
 /// an async runtime.

@@ -3,7 +3,13 @@
 use std::{fmt, sync::Arc, time::Duration};
 
 use super::worker::{Worker, outside_runtime};
-use crate::{Credentials, DiskCache, PullLimit, RegistryScope, RegistryToken, Result, RetryPolicy};
+use crate::{
+    cache::DiskCache,
+    credentials::Credentials,
+    error::Result,
+    registry::{PullLimit, RegistryScope, RegistryToken},
+    retry::RetryPolicy,
+};
 
 /// A blocking client for a container registry: [`crate::Registry`] for code without an
 /// async runtime.

@@ -5,7 +5,7 @@ use std::{fmt, sync::Arc, time::Duration};
 use secrecy::SecretString;
 
 use super::{Hub, worker::outside_runtime};
-use crate::{DiskCache, Result, Token};
+use crate::{cache::DiskCache, error::Result, token::Token};
 
 /// A long-lived source of bearer tokens for one account: [`crate::Session`] for code
 /// without an async runtime.

@@ -12,7 +12,7 @@ use std::{
 
 use tokio::sync::mpsc;
 
-use crate::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// A call on its way to the runtime thread: it sends its own answer back.
 type Job = Pin<Box<dyn Future<Output = ()> + Send>>;

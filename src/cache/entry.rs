@@ -33,7 +33,7 @@ use serde_json::Value;
 use zeroize::Zeroizing;
 
 use super::cacheable::Cacheable;
-use crate::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind};
 
 const FORMAT: &str = "dockerhub-auth token cache";
 const VERSION: u32 = 2;
@@ -283,7 +283,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::Token;
+    use crate::token::Token;
 
     fn at(ms: u64) -> SystemTime {
         UNIX_EPOCH + Duration::from_millis(ms)

@@ -94,7 +94,7 @@ pub(crate) use source::{Fetch, RefusalKey, SourceConfig, TokenSource};
 pub(crate) use sources::Sources;
 
 use self::{file::FileStore, ownership::Unusable, store::Store as _};
-use crate::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// A token cache on disk, shared by every process of the user: the second `token` of a CI
 /// job, and the fifty parallel jobs of a runner, reuse one token instead of logging in

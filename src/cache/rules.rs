@@ -12,7 +12,10 @@
 use std::time::{Duration, SystemTime};
 
 use super::cacheable::Cacheable;
-use crate::{Error, ErrorKind, deadline::Deadline};
+use crate::{
+    deadline::Deadline,
+    error::{Error, ErrorKind},
+};
 
 /// Nothing is reused for longer than this, whatever a token's `exp` says.
 pub(crate) const MAX_REUSE: Duration = Duration::from_secs(24 * 60 * 60);

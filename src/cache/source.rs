@@ -22,7 +22,7 @@ use super::{
     rules::{Settings, is_refusal},
     state::{Known, Next, Remembered, Resolution},
 };
-use crate::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// Gets a new token: one request (with its retries) to whoever issues them.
 pub(crate) type Fetch<T> = Arc<dyn Fn() -> BoxFuture<'static, Result<T>> + Send + Sync>;

@@ -16,7 +16,7 @@ use super::{
     entry::{StoredFailure, StoredToken},
     rules::{self, Settings, keep_for},
 };
-use crate::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// What a source knows: its last token and its last failure.
 pub(super) struct Known<T> {

@@ -13,7 +13,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use crate::{Result, docker_config::store_error};
+use crate::{docker_config::store_error, error::Result};
 
 /// Docker Hub's key as `docker login` writes it, and what helpers are asked for first.
 pub(crate) const DOCKER_HUB_KEY: &str = "https://index.docker.io/v1/";

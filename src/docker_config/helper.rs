@@ -30,7 +30,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use crate::{Result, docker_config::store_error, scrub::scrub};
+use crate::{docker_config::store_error, error::Result, scrub::scrub};
 
 /// How long a helper may run before it is killed, unless the store says otherwise: long
 /// enough for a person to answer a keychain or pinentry prompt.

@@ -13,7 +13,10 @@ use super::{
     config::{ConfigFile, Entry, Origin},
     stored_from,
 };
-use crate::{Error, ErrorKind, Result, registry::DOCKER_HUB_HOSTS};
+use crate::{
+    error::{Error, ErrorKind, Result},
+    registry::DOCKER_HUB_HOSTS,
+};
 
 impl DockerCredentialStore {
     /// Returns the credentials this store holds for the registry `registry` (a URL, such as

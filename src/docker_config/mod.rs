@@ -27,8 +27,8 @@ use zeroize::Zeroizing;
 pub use stored::{CredentialSource, StoredCredentials};
 
 use crate::{
-    Error, ErrorKind, Result,
     deadline::Deadline,
+    error::{Error, ErrorKind, Result},
     safe_file::{self, Links, Refused},
 };
 use config::{ConfigFile, Entry, Origin};

@@ -4,7 +4,7 @@ use std::{fmt, path::PathBuf};
 
 use secrecy::SecretString;
 
-use crate::Credentials;
+use crate::credentials::Credentials;
 
 /// Where Docker's stored credentials for Docker Hub were found.
 ///

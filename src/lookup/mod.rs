@@ -12,8 +12,11 @@ use secrecy::SecretString;
 pub use outcome::{CredentialOrigin, LookupOutcome};
 
 #[cfg(doc)]
-use crate::Credentials;
-use crate::{DockerCredentialStore, Error, ErrorKind, Result};
+use crate::credentials::Credentials;
+use crate::{
+    docker_config::DockerCredentialStore,
+    error::{Error, ErrorKind, Result},
+};
 use sources::nothing;
 
 /// Every variable a lookup reads itself (Docker's store reads its own: see

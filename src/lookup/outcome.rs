@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::{CredentialSource, Credentials};
+use crate::{credentials::Credentials, docker_config::CredentialSource};
 
 /// Where the credentials of a [`CredentialLookup`](super::CredentialLookup) came from.
 ///

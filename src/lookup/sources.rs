@@ -9,7 +9,12 @@ use super::{
     CredentialLookup, Value,
     outcome::{CredentialOrigin, LookupOutcome, Unusable},
 };
-use crate::{Credentials, Error, IdTokenSource, Result, StoredCredentials, WorkloadIdentity};
+use crate::{
+    credentials::Credentials,
+    docker_config::StoredCredentials,
+    error::{Error, Result},
+    workload::{IdTokenSource, WorkloadIdentity},
+};
 
 impl CredentialLookup {
     /// Rows 1 to 3: the connection given, `DOCKERHUB_TOKEN`, `DOCKERHUB_OIDC_CONNECTIONID`.

@@ -9,9 +9,9 @@ use super::{
     challenge,
 };
 use crate::{
-    Credentials, Error, ErrorKind, Result,
     cache::DOCKER_HUB,
-    credentials::Method,
+    credentials::{Credentials, Method},
+    error::{Error, ErrorKind, Result},
     retry,
     wire::{self, Ping, TokenCredentials},
     workload::{self, ExchangedToken, Workload},

@@ -8,8 +8,11 @@ use std::{
 
 use super::{DOCKER_HUB_HOSTS, Inner, Registry};
 use crate::{
-    DiskCache, Result, RetryPolicy, base_url,
+    base_url,
+    cache::DiskCache,
     cache::{self, Sources},
+    error::Result,
+    retry::RetryPolicy,
     wire::{self, Endpoint, EndpointSettings},
 };
 

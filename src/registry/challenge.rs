@@ -7,7 +7,10 @@
 
 use url::Url;
 
-use crate::{Error, ErrorKind, Result, base_url::is_loopback};
+use crate::{
+    base_url::is_loopback,
+    error::{Error, ErrorKind, Result},
+};
 
 /// One challenge: a scheme and its parameters (names lowercased, values unquoted).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -6,7 +6,10 @@ use std::{fmt, time::SystemTime};
 use secrecy::SecretString;
 
 use super::Registry;
-use crate::{Credentials, Result, credentials::Method};
+use crate::{
+    credentials::{Credentials, Method},
+    error::Result,
+};
 
 /// The username docker's credential helpers answer with when the secret is an identity token.
 const IDENTITY_TOKEN_USERNAME: &str = "<token>";

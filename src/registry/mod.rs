@@ -33,10 +33,12 @@ pub use scope::{RegistryAction, RegistryScope};
 pub use token::RegistryToken;
 
 use crate::{
-    Credentials, Result, RetryPolicy,
     cache::{Fetch, KeyMaterial, RefusalKey, Sources, TokenSource},
-    credentials::Method,
-    retry, runtime,
+    credentials::{Credentials, Method},
+    error::Result,
+    retry,
+    retry::RetryPolicy,
+    runtime,
     wire::{self, Endpoint},
     workload::ExchangedToken,
 };

@@ -10,9 +10,10 @@ use super::{
     fetch::{self, Prompt},
 };
 use crate::{
-    Credentials, DiskCache, Hub,
+    cache::DiskCache,
     cache::{Refusals, Settings, SourceConfig, TokenSource},
-    credentials::Method,
+    credentials::{Credentials, Method},
+    hub::Hub,
     workload,
 };
 

@@ -7,10 +7,12 @@ use secrecy::SecretString;
 use tracing::Instrument as _;
 
 use crate::{
-    Credentials, Error, ErrorKind, Hub, Login, Result, Token,
     cache::{DOCKER_HUB, Fetch, KeyMaterial, RefusalKey},
-    credentials::Method,
-    login::normalize_code,
+    credentials::{Credentials, Method},
+    error::{Error, ErrorKind, Result},
+    hub::Hub,
+    login::{Login, normalize_code},
+    token::Token,
 };
 
 /// Asks a person for a second-factor code; `None` when nobody can give one.

@@ -10,7 +10,8 @@ use std::{fmt, sync::Arc};
 pub use builder::SessionBuilder;
 
 use crate::{
-    Credentials, Hub, Result, Token, cache::TokenSource, runtime, workload::ExchangedToken,
+    cache::TokenSource, credentials::Credentials, error::Result, hub::Hub, runtime, token::Token,
+    workload::ExchangedToken,
 };
 
 /// A long-lived source of bearer tokens for one account.
@@ -95,6 +96,20 @@ enum Tokens {
     Hub(TokenSource<Token>),
     /// Tokens of an OIDC exchange: their lifetime is decided when they arrive.
     Exchanged(TokenSource<ExchangedToken>),
+}
+
+/// A hub's sessions are made here, beside the session, so that the hub needs nothing of it.
+impl Hub {
+    /// Returns a [`Session`] with the default refresh settings: a token source that caches,
+    /// refreshes ahead of expiry and sends one request however many tasks ask at once.
+    pub fn session(&self, credentials: Credentials) -> Session {
+        self.session_builder(credentials).build()
+    }
+
+    /// Returns a builder for a [`Session`] with other refresh settings.
+    pub fn session_builder(&self, credentials: Credentials) -> SessionBuilder {
+        SessionBuilder::new(self.clone(), credentials)
+    }
 }
 
 impl Session {

@@ -12,11 +12,14 @@ use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
 
 use crate::{
-    CreatedToken, Error, ErrorKind, NewOrgAccessToken, NewPersonalAccessToken, OatResource,
-    OatResourceKind, OatScope, OrgAccessToken, PatScope, PersonalAccessToken, Result, Token,
-    TokenUpdate,
+    access_tokens::{
+        CreatedToken, NewOrgAccessToken, NewPersonalAccessToken, OatResource, OatResourceKind,
+        OatScope, OrgAccessToken, PatScope, PersonalAccessToken, TokenUpdate,
+    },
     access_tokens::{Described, Page},
     codegen::{Client, types},
+    error::{Error, ErrorKind, Result},
+    token::Token,
     wire::{
         Endpoint, Sensitive, Timestamp,
         classify::{Operation, classify},

@@ -9,8 +9,10 @@ use std::time::SystemTime;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::{
-    Error, ErrorKind, Login, Result, SecondFactorChallenge, Token,
     codegen::types,
+    error::{Error, ErrorKind, Result},
+    login::{Login, SecondFactorChallenge},
+    token::Token,
     wire::{
         Endpoint, Sensitive,
         classify::{HubMessage, Operation, classify, status_error},

@@ -6,7 +6,12 @@ use std::time::{Duration, SystemTime};
 use progenitor_client::ClientInfo;
 
 use super::body::describe_body;
-use crate::{Error, ErrorKind, codegen::types, headers, wire::transport::too_large};
+use crate::{
+    codegen::types,
+    error::{Error, ErrorKind},
+    headers,
+    wire::transport::too_large,
+};
 
 /// Which operation a response answers; it decides what a 401, 403 or 404 means.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -12,7 +12,7 @@ use url::Url;
 use zeroize::Zeroizing;
 
 use crate::{
-    Error, ErrorKind, Result,
+    error::{Error, ErrorKind, Result},
     identity_codegen::types,
     wire::{
         Endpoint, Sensitive,

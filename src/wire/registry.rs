@@ -13,7 +13,8 @@ use url::Url;
 use zeroize::Zeroizing;
 
 use crate::{
-    Error, ErrorKind, RegistryScope, RegistryToken, Result,
+    error::{Error, ErrorKind, Result},
+    registry::{RegistryScope, RegistryToken},
     registry_codegen::types,
     wire::{
         Endpoint, Sensitive,

@@ -19,7 +19,11 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 
 use crate::{
-    Error, ErrorKind, Result, Token, base_url, codegen::Client, identity_codegen, registry_codegen,
+    base_url,
+    codegen::Client,
+    error::{Error, ErrorKind, Result},
+    identity_codegen, registry_codegen,
+    token::Token,
 };
 
 /// The default cap on a response body: tokens are under 4 KiB, Hub's errors smaller still.

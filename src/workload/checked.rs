@@ -11,7 +11,11 @@ use super::{
     WorkloadIdentity,
     source::{Checked, check_source},
 };
-use crate::{Error, Result, base_url, cache::KeyMaterial};
+use crate::{
+    base_url,
+    cache::KeyMaterial,
+    error::{Error, Result},
+};
 
 /// The lifetimes Docker's actions accept for the exchanged token, in seconds.
 const EXPIRES_IN: std::ops::RangeInclusive<u64> = 300..=3600;
@@ -223,7 +227,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::{ErrorKind, IdTokenSource};
+    use crate::{error::ErrorKind, workload::IdTokenSource};
 
     const CONNECTION: &str = "867f6ef4-4b2c-4d8e-9a43-7f3b2c1d0e5a";
 

@@ -10,10 +10,12 @@ use tracing::Instrument as _;
 
 use super::{ExchangedToken, Workload, source::Checked};
 use crate::{
-    Claims, Error, ErrorKind, Result, RetryPolicy,
     cache::{Fetch, RefusalKey},
+    error::{Error, ErrorKind, Result},
     retry,
+    retry::RetryPolicy,
     scrub::scrub,
+    token::Claims,
     wire::{self, Endpoint},
 };
 

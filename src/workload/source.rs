@@ -5,7 +5,10 @@ use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 use super::{IdTokenFn, Source};
-use crate::{Error, Result, base_url};
+use crate::{
+    base_url,
+    error::{Error, Result},
+};
 
 /// A checked [`IdTokenSource`](super::IdTokenSource).
 pub(crate) enum Checked {
@@ -67,7 +70,7 @@ fn runner_url(text: &str, allow_http: bool) -> Result<Url> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{IdTokenSource, WorkloadIdentity, workload::Workload};
+    use crate::workload::{IdTokenSource, Workload, WorkloadIdentity};
 
     fn identity(source: IdTokenSource) -> WorkloadIdentity {
         WorkloadIdentity::new("acme", "867f6ef4-4b2c-4d8e-9a43-7f3b2c1d0e5a", source)

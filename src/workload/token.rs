@@ -9,7 +9,7 @@ use std::{
 use secrecy::SecretString;
 use serde_json::Value;
 
-use crate::{Token, cache::Cacheable, wire::Exchanged};
+use crate::{cache::Cacheable, token::Token, wire::Exchanged};
 
 /// The longest lifetime believed, whatever the token or the answer says: the identity
 /// service issues tokens for an hour at most.
