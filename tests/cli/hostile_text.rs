@@ -125,23 +125,27 @@ fn server_text_in_pat_and_oat_output_cannot_act_on_the_terminal() {
         runs[3].0.stdout
     );
 
-    // JSON is escaped by serde_json, and reads back as what the server sent.
+    // JSON escapes all of it too (C1, DEL and the override as well as the C0 controls),
+    // and reads back as what the server sent.
     let json = run(&server, &["pat", "list", "--json"]);
     assert_eq!(json.code, 0, "{}", json.stderr);
-    assert!(
-        !json.stdout.contains(['\u{1b}', '\r', '\u{7}']),
-        "{:?}",
-        json.stdout
-    );
+    assert_inert(&json);
     let listed: Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(listed[0]["label"], hostile_pat()["token_label"]);
+    assert_eq!(listed[0]["scopes"], hostile_pat()["scopes"]);
+    let json = run(&server, &["oat", "show", "acme", "a7", "--json"]);
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    assert_inert(&json);
+    let shown: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(shown["created_by"], hostile_oat()["created_by"]);
+    assert_eq!(shown["description"], hostile_oat()["description"]);
 
-    login.assert_calls(6);
+    login.assert_calls(7);
     list.assert_calls(2);
     show.assert_calls(1);
     deactivate.assert_calls(1);
     oat_list.assert_calls(1);
-    oat_show.assert_calls(1);
+    oat_show.assert_calls(2);
 }
 
 #[test]

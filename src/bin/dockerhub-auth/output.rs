@@ -8,7 +8,9 @@
 //!   go through it.
 //! - A token or secret printed alone on stdout is checked to be visible ASCII first
 //!   ([`checked_token`]): tokens are, and anything else is not printed at all.
-//! - JSON goes out as serde_json writes it, which escapes the C0 controls (`\u001b`).
+//! - JSON goes out as serde_json writes it (which escapes the C0 controls, `\u001b`) with
+//!   the other characters [`escape`] would escape written as `\uXXXX` too ([`write_json`]):
+//!   the same document for a JSON reader, inert on a terminal.
 
 use std::{
     borrow::Cow,
@@ -16,6 +18,7 @@ use std::{
 };
 
 use dockerhub_auth::Token;
+use zeroize::Zeroizing;
 
 use crate::failure::{EXIT_OTHER, Failure};
 
@@ -39,7 +42,7 @@ pub(crate) fn print_token(
         "expires_at": token.expires_at().map(rfc3339),
         "username": username,
     });
-    write_stdout(&document.to_string())
+    write_json(&Zeroizing::new(document.to_string()))
 }
 
 /// Returns `token` when it is made only of visible ASCII characters (`!` to `~`), as every
@@ -65,6 +68,36 @@ pub(crate) fn write_stdout(line: &str) -> Result<(), Failure> {
     writeln!(stdout, "{line}")
         .and_then(|()| stdout.flush())
         .map_err(Failure::output)
+}
+
+/// Writes one JSON document, as serde_json wrote it, on its own line to stdout, with every
+/// character serde_json leaves as it is but a terminal acts on (DEL, C1 such as CSI,
+/// bidirectional formatting, line and paragraph separators) written as a `\uXXXX` escape.
+/// A JSON reader reads the same document; a terminal shows a server's `\u{9b}` as text.
+pub(crate) fn write_json(json: &str) -> Result<(), Failure> {
+    let mut stdout = io::stdout().lock();
+    write_inert_json(&mut stdout, json)
+        .and_then(|()| writeln!(stdout))
+        .and_then(|()| stdout.flush())
+        .map_err(Failure::output)
+}
+
+/// Writes `json` to `out` with the characters that act on a terminal escaped, but the line
+/// feeds pretty-printed JSON is made of. serde_json has escaped the C0 controls inside
+/// strings, and outside its strings a document holds only printable ASCII and whitespace,
+/// so each character left (DEL and up) is inside a string, where `\uXXXX` stands for it
+/// (all of them are in the basic multilingual plane).
+fn write_inert_json(out: &mut impl Write, json: &str) -> io::Result<()> {
+    let mut rest = json;
+    while let Some((at, c)) = rest
+        .char_indices()
+        .find(|&(_, c)| c != '\n' && acts_on_a_terminal(c))
+    {
+        out.write_all(&rest.as_bytes()[..at])?;
+        write!(out, "\\u{:04x}", u32::from(c))?;
+        rest = &rest[at + c.len_utf8()..];
+    }
+    out.write_all(rest.as_bytes())
 }
 
 /// Prints lines for people on stdout, each [escaped](escape).
@@ -164,6 +197,38 @@ mod tests {
         assert_eq!(escape("\u{9b}31m \u{7f}"), "\\u{9b}31m \\u{7f}");
         assert_eq!(escape("abc\u{202e}fed"), "abc\\u{202e}fed");
         assert_eq!(escape("Zugriff – ungültig ✓"), "Zugriff – ungültig ✓");
+    }
+
+    fn inert(json: &str) -> String {
+        let mut out = Vec::new();
+        write_inert_json(&mut out, json).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn json_keeps_its_meaning_and_loses_its_terminal_sequences() {
+        let document = serde_json::json!({
+            "name": "ci\u{9b}2J\u{7f}\u{202e}gpj.exe\u{2028}",
+            "scopes": ["repo:a\u{1b}[31m"],
+            "ok": "Zugriff – ungültig ✓",
+        });
+        for json in [
+            document.to_string(),
+            serde_json::to_string_pretty(&document).unwrap(),
+        ] {
+            let written = inert(&json);
+            assert!(
+                !written.chars().any(|c| c != '\n' && acts_on_a_terminal(c)),
+                "{written}"
+            );
+            assert!(
+                written.contains("ci\\u009b2J\\u007f\\u202egpj.exe\\u2028"),
+                "{written}"
+            );
+            assert!(written.contains("Zugriff – ungültig ✓"), "{written}");
+            let read: serde_json::Value = serde_json::from_str(&written).unwrap();
+            assert_eq!(read, document);
+        }
     }
 
     #[test]

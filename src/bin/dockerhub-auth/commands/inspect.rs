@@ -11,7 +11,7 @@ use crate::{
     failure::Failure,
     help, input,
     options::{GlobalOptions, sends_nothing},
-    output::write_stdout,
+    output::write_json,
 };
 
 /// Print the claims of a token read from stdin as JSON, decoded without verifying its
@@ -42,5 +42,5 @@ pub(crate) async fn exec(_ctx: &Context, args: InspectArgs) -> Result<(), Failur
         .claims()
         .ok_or_else(|| Failure::usage("the token is not a JWT: it has no claims to show"))?;
     let json = serde_json::to_string_pretty(claims).map_err(Failure::output)?;
-    write_stdout(&json)
+    write_json(&json)
 }

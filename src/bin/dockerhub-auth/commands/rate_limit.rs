@@ -11,7 +11,7 @@ use crate::{
     failure::Failure,
     help,
     options::{RegistryOptions, WithCredentials, hidden},
-    output::{print_lines, write_stdout},
+    output::{print_lines, write_json},
 };
 
 /// Show how many pulls are left (HEAD of ratelimitpreview/test with a pull token; not
@@ -45,7 +45,7 @@ pub(crate) async fn exec(ctx: &Context, _args: RateLimitArgs) -> Result<(), Fail
             "window_seconds": limit.window().map(|window| window.as_secs()),
             "source": limit.source(),
         });
-        return write_stdout(&document.to_string());
+        return write_json(&document.to_string());
     }
     // The source is the registry's text.
     print_lines(&[describe(&limit)])

@@ -3,13 +3,14 @@
 
 use clap::Args;
 use dockerhub_auth::{RegistryScope, RegistryToken};
+use zeroize::Zeroizing;
 
 use crate::{
     context::Context,
     failure::Failure,
     help,
     options::{RegistryOptions, WithCredentials, hidden},
-    output::{checked_token, rfc3339, write_stdout},
+    output::{checked_token, rfc3339, write_json, write_stdout},
 };
 
 /// Get a registry token for pulling or pushing, from the token service the registry names
@@ -54,7 +55,7 @@ fn print(token: &RegistryToken, json: bool) -> Result<(), Failure> {
         "expires_at": rfc3339(token.expires_at()),
         "scopes": scopes,
     });
-    write_stdout(&document.to_string())
+    write_json(&Zeroizing::new(document.to_string()))
 }
 
 fn parse_scope(text: &str) -> Result<RegistryScope, String> {

@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 use super::handle::Listed;
 use crate::{
     failure::Failure,
-    output::{checked_token, escape, print_lines, rfc3339, write_stdout},
+    output::{checked_token, escape, print_lines, rfc3339, write_json, write_stdout},
 };
 
 /// Prints tokens as a table aligned for people; `grants` says what each may do.
@@ -95,7 +95,7 @@ pub(crate) fn document(token: &impl Listed, fields: Value) -> Value {
 
 /// Prints one JSON document on stdout.
 pub(crate) fn print_json(document: &Value) -> Result<(), Failure> {
-    write_stdout(&document.to_string())
+    write_json(&document.to_string())
 }
 
 /// Prints a new token's secret alone on stdout, or, with `--json`, `document` with the
@@ -115,7 +115,7 @@ pub(crate) fn print_secret(
     if let Some(Value::String(copy)) = document.get_mut("token").map(Value::take) {
         drop(Zeroizing::new(copy));
     }
-    write_stdout(&text)
+    write_json(&text)
 }
 
 /// Says something to the person at the terminal (stderr), never to a script's stdout,
