@@ -14,7 +14,8 @@
 //! last writers of the helper's pipes. A process that leaves the group (`setsid`, as
 //! `gpg-agent` does) is its own. A helper in a group of its own is not in the terminal's
 //! foreground: one that reads the terminal itself is stopped by it, while a prompt through
-//! an agent (pinentry) works as before.
+//! an agent (pinentry) works as before. Nor does the terminal's Ctrl-C reach it: a program
+//! stops the helpers still running when it is interrupted with [`stop_running`].
 
 use std::{
     ffi::OsStr,
@@ -25,6 +26,9 @@ use std::{
     thread,
     time::{Duration, Instant},
 };
+
+#[cfg(unix)]
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
@@ -239,20 +243,20 @@ fn run(name: &str, program: &Path, input: &str, timeout: Duration) -> Result<Out
     // A group of its own, so that `stop` can kill whatever the helper started too.
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
-    let mut child = command.spawn().map_err(|err| {
+    let mut child = Running::spawn(&mut command).map_err(|err| {
         store_error(format!(
             "cannot run docker credential helper `{name}` ({}): {err}",
             program.display()
         ))
     })?;
-    if let Some(mut stdin) = child.stdin.take() {
+    if let Some(mut stdin) = child.child.stdin.take() {
         // A helper may exit without reading; the server URL is far below a pipe's buffer, so
         // this never blocks. Dropping `stdin` closes it.
         let _ = stdin.write_all(input.as_bytes());
     }
     let (sender, events) = mpsc::channel();
-    spawn_reader(child.stdout.take(), Stream::Stdout, sender.clone());
-    spawn_reader(child.stderr.take(), Stream::Stderr, sender);
+    spawn_reader(child.child.stdout.take(), Stream::Stdout, sender.clone());
+    spawn_reader(child.child.stderr.take(), Stream::Stderr, sender);
 
     let mut stdout = None;
     let mut stderr = None;
@@ -264,7 +268,7 @@ fn run(name: &str, program: &Path, input: &str, timeout: Duration) -> Result<Out
         let (stream, read) = match events.recv_timeout(left) {
             Ok(event) => event,
             Err(mpsc::RecvTimeoutError::Timeout) => {
-                stop(&mut child);
+                child.stop();
                 return Err(timed_out(name, timeout));
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
@@ -272,14 +276,14 @@ fn run(name: &str, program: &Path, input: &str, timeout: Duration) -> Result<Out
         let bytes: Zeroizing<Vec<u8>> = match read {
             Ok(bytes) => bytes,
             Err(err) => {
-                stop(&mut child);
+                child.stop();
                 return Err(store_error(format!(
                     "cannot read the answer of docker credential helper `{name}`: {err}"
                 )));
             }
         };
         if bytes.len() > OUTPUT_CAP {
-            stop(&mut child);
+            child.stop();
             return Err(store_error(format!(
                 "docker credential helper `{name}` printed more than {} KiB; stopped it",
                 OUTPUT_CAP / 1024
@@ -296,11 +300,11 @@ fn run(name: &str, program: &Path, input: &str, timeout: Duration) -> Result<Out
             Ok(Some(status)) => break status,
             Ok(None) if Instant::now() < deadline => thread::sleep(EXIT_POLL),
             Ok(None) => {
-                stop(&mut child);
+                child.stop();
                 return Err(timed_out(name, timeout));
             }
             Err(err) => {
-                stop(&mut child);
+                child.stop();
                 return Err(store_error(format!(
                     "cannot wait for docker credential helper `{name}`: {err}"
                 )));
@@ -336,20 +340,91 @@ fn spawn_reader(
     });
 }
 
-/// Kills the helper, with its process group on Unix, and reaps it, so that it leaves no
-/// zombie. The group is killed before the helper is reaped: until then its id (the group's)
-/// cannot be reused by another process.
-fn stop(child: &mut Child) {
-    #[cfg(unix)]
-    {
-        use rustix::process::{Pid, Signal, kill_process_group};
-        let group = Pid::from_child(child);
-        if !group.is_init() {
-            let _ = kill_process_group(group, Signal::KILL);
+/// The process groups of the helpers running now (each its helper's id), for
+/// [`stop_running`]. A helper is taken off under the same lock that reaps it, so an id
+/// [`stop_running`] kills is never one the system has since given to another process.
+#[cfg(unix)]
+static RUNNING: Mutex<Vec<rustix::process::Pid>> = Mutex::new(Vec::new());
+
+#[cfg(unix)]
+fn running() -> MutexGuard<'static, Vec<rustix::process::Pid>> {
+    // The list stays right whatever panicked while holding it: it is only pushed to and
+    // taken from.
+    RUNNING.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A helper [`run`] started, listed as running (on Unix) until it is reaped.
+struct Running {
+    child: Child,
+}
+
+impl Running {
+    /// Starts the helper and lists its group, under the lock: a [`stop_running`] that
+    /// comes meanwhile waits for it, and kills it too.
+    fn spawn(command: &mut Command) -> io::Result<Self> {
+        #[cfg(unix)]
+        {
+            let mut running = running();
+            let child = command.spawn()?;
+            let group = rustix::process::Pid::from_child(&child);
+            if !group.is_init() {
+                running.push(group);
+            }
+            Ok(Self { child })
         }
+        #[cfg(not(unix))]
+        command.spawn().map(|child| Self { child })
     }
-    let _ = child.kill();
-    let _ = child.wait();
+
+    /// Reaps the helper if it has exited, taking it off the list.
+    fn try_wait(&mut self) -> io::Result<Option<ExitStatus>> {
+        #[cfg(unix)]
+        {
+            let mut running = running();
+            let status = self.child.try_wait();
+            if matches!(status, Ok(Some(_))) {
+                self.unlist(&mut running);
+            }
+            status
+        }
+        #[cfg(not(unix))]
+        self.child.try_wait()
+    }
+
+    /// Kills the helper, with its process group on Unix, and reaps it, so that it leaves
+    /// no zombie. The group is killed before the helper is reaped: until then its id (the
+    /// group's) cannot be reused by another process.
+    fn stop(&mut self) {
+        #[cfg(unix)]
+        let mut running = running();
+        #[cfg(unix)]
+        {
+            use rustix::process::{Pid, Signal, kill_process_group};
+            let group = Pid::from_child(&self.child);
+            if !group.is_init() {
+                let _ = kill_process_group(group, Signal::KILL);
+            }
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        #[cfg(unix)]
+        self.unlist(&mut running);
+    }
+
+    #[cfg(unix)]
+    fn unlist(&self, running: &mut Vec<rustix::process::Pid>) {
+        let group = rustix::process::Pid::from_child(&self.child);
+        running.retain(|listed| *listed != group);
+    }
+}
+
+/// Kills every helper running now, with its process group. See
+/// [`DockerCredentialStore::stop_running_helpers`](super::DockerCredentialStore::stop_running_helpers).
+pub(crate) fn stop_running() {
+    #[cfg(unix)]
+    for group in running().iter() {
+        let _ = rustix::process::kill_process_group(*group, rustix::process::Signal::KILL);
+    }
 }
 
 fn timed_out(name: &str, timeout: Duration) -> crate::Error {

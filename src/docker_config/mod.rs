@@ -200,6 +200,18 @@ impl DockerCredentialStore {
         self
     }
 
+    /// Kills every credential helper that a lookup in this process is running now, on Unix
+    /// with everything it started (its whole process group); the lookups that ran them fail
+    /// with [`ErrorKind::CredentialStore`]. Elsewhere it does nothing.
+    ///
+    /// For a program's handler of `SIGINT`, `SIGTERM` and `SIGHUP`: a helper runs in a
+    /// process group of its own (so that a timeout stops what it started too), which the
+    /// terminal's Ctrl-C does not reach, and it would outlive a program that is killed
+    /// without calling this. The `dockerhub-auth` CLI calls it, then dies of the signal.
+    pub fn stop_running_helpers() {
+        helper::stop_running();
+    }
+
     /// Returns Docker Hub's credentials from this store, or `None` when it holds none.
     ///
     /// Docker Hub's key is `https://index.docker.io/v1/`; `index.docker.io`, `docker.io` and

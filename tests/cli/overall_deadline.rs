@@ -46,6 +46,45 @@ fn a_hanging_helper_is_stopped_with_its_children_when_the_timeout_is_up() {
     let _ = pid;
 }
 
+/// A helper runs in a process group of its own (so that a timeout can stop what it
+/// started), which a terminal's Ctrl-C does not reach: the CLI stops it, then dies of the
+/// signal as before.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_interrupted_run_stops_its_helper_and_what_the_helper_started() {
+    use rustix::process::{Pid, Signal, kill_process};
+
+    let temp = tempfile::tempdir().unwrap();
+    let pid_file = temp.path().join("grandchild.pid");
+    let cli = Cli::new(&["token", "--base-url", "http://127.0.0.1:9"])
+        .env("PATH", format!("{}:/usr/bin:/bin", helpers().display()))
+        .env("DOCKERHUB_AUTH_TEST_GRANDCHILD", &pid_file);
+    fs::write(
+        cli.home().join(".docker/config.json"),
+        json!({ "credsStore": "forking" }).to_string(),
+    )
+    .unwrap();
+    let mut started = cli.start();
+    started.release();
+    // The grandchild is started once the helper runs.
+    let pid = within_hang_bound(move || {
+        loop {
+            match fs::read_to_string(&pid_file).map(|text| text.trim().parse::<i32>()) {
+                Ok(Ok(pid)) => break pid,
+                _ => std::thread::sleep(std::time::Duration::from_millis(20)),
+            }
+        }
+    });
+    let cli_pid = Pid::from_raw(started.pid().try_into().unwrap()).unwrap();
+    kill_process(cli_pid, Signal::INT).unwrap();
+    let run = started.finish_within(HANG);
+    assert_eq!(run.code, 128 + 2, "{}", run.stderr);
+    assert!(
+        exits_within_hang_bound(pid),
+        "grandchild {pid} outlived the interrupted run"
+    );
+}
+
 #[test]
 fn no_retry_waits_past_the_timeout() {
     let server = MockServer::start();

@@ -177,6 +177,11 @@ impl Started {
         }
     }
 
+    /// The process id of the run.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Takes the run's stdin, for a test that writes it itself; [`Started::finish`] then
     /// leaves it alone.
     pub fn take_stdin(&mut self) -> std::process::ChildStdin {
@@ -188,11 +193,20 @@ impl Started {
         self.release();
         let output = self.child.wait_with_output().unwrap();
         Run {
-            code: output.status.code().unwrap(),
+            code: exit_code(output.status),
             stdout: String::from_utf8(output.stdout).unwrap(),
             stderr: String::from_utf8(output.stderr).unwrap(),
         }
     }
+}
+
+/// The exit code as a shell reports it: 128 plus the signal for a run a signal ended.
+fn exit_code(status: std::process::ExitStatus) -> i32 {
+    #[cfg(unix)]
+    if let Some(signal) = std::os::unix::process::ExitStatusExt::signal(&status) {
+        return 128 + signal;
+    }
+    status.code().unwrap()
 }
 
 /// Runs the binary with `args`, only the given environment variables, and `stdin`.

@@ -161,6 +161,9 @@ pub(crate) async fn resolve(
 
 /// The library's lookup, with the command's flags.
 fn lookup(request: &Request, registry: Option<&str>) -> CredentialLookup {
+    if !request.no_docker_config {
+        stop_helpers_on_signals();
+    }
     let mut lookup = CredentialLookup::from_env()
         .docker_config(!request.no_docker_config)
         .password_login(request.kind == SecretKind::Password);
@@ -184,6 +187,46 @@ fn lookup(request: &Request, registry: Option<&str>) -> CredentialLookup {
         lookup = lookup.docker_store(DockerCredentialStore::from_env().deadline_at(ends_by));
     }
     lookup
+}
+
+/// Makes a Ctrl-C, a `SIGTERM` or a lost terminal (`SIGHUP`) stop the credential helpers
+/// still running, with what they started, before the CLI dies of the signal as it would
+/// have without this: a helper runs in a process group of its own, which the terminal's
+/// signals do not reach. Set up once, for a run that may ask a helper; without it (no
+/// thread to spare) a signal still ends the CLI.
+fn stop_helpers_on_signals() {
+    #[cfg(unix)]
+    {
+        use signal_hook::{
+            consts::{SIGHUP, SIGINT, SIGTERM},
+            iterator::Signals,
+            low_level::emulate_default_handler,
+        };
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            // The watcher takes the signals itself, and says when it has: a helper started
+            // after this returns is covered. No thread, no change: the signals end the CLI
+            // as before.
+            let (ready, taken) = std::sync::mpsc::channel();
+            let watcher = std::thread::Builder::new()
+                .name("signals".to_owned())
+                .spawn(move || {
+                    let Ok(mut signals) = Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+                        return;
+                    };
+                    let _ = ready.send(());
+                    if let Some(signal) = signals.forever().next() {
+                        DockerCredentialStore::stop_running_helpers();
+                        let _ = emulate_default_handler(signal);
+                        // Only if the signal could not end the process itself.
+                        std::process::exit(128 + signal);
+                    }
+                });
+            if watcher.is_ok() {
+                let _ = taken.recv();
+            }
+        });
+    }
 }
 
 /// Credentials of a secret read from stdin or a prompt, for the command's kind.
