@@ -112,10 +112,16 @@ pub(crate) async fn resolve(
         return Ok(with_secret(request.kind, username, secret));
     }
 
-    let outcome = lookup(request, registry)
-        .find_async()
-        .await
-        .map_err(lookup_failure)?;
+    // Docker's store comes last, and only there may a helper run: the variables are looked
+    // at first on their own, so that the Ctrl-C watcher (a thread) is set up only for a run
+    // that gets that far, never for a cache hit with a token in the environment.
+    let lookup = lookup(request, registry);
+    let mut outcome =
+        (lookup.clone().docker_config(false).find_async().await).map_err(lookup_failure)?;
+    if outcome.credentials().is_none() && !request.no_docker_config {
+        stop_helpers_on_signals();
+        outcome = lookup.find_async().await.map_err(lookup_failure)?;
+    }
     let found = outcome.credentials().cloned();
     if let Some(credentials) = found {
         let username = credentials.identifier().unwrap_or_default().to_owned();
@@ -161,9 +167,6 @@ pub(crate) async fn resolve(
 
 /// The library's lookup, with the command's flags.
 fn lookup(request: &Request, registry: Option<&str>) -> CredentialLookup {
-    if !request.no_docker_config {
-        stop_helpers_on_signals();
-    }
     let mut lookup = CredentialLookup::from_env()
         .docker_config(!request.no_docker_config)
         .password_login(request.kind == SecretKind::Password);
@@ -192,7 +195,7 @@ fn lookup(request: &Request, registry: Option<&str>) -> CredentialLookup {
 /// Makes a Ctrl-C, a `SIGTERM` or a lost terminal (`SIGHUP`) stop the credential helpers
 /// still running, with what they started, before the CLI dies of the signal as it would
 /// have without this: a helper runs in a process group of its own, which the terminal's
-/// signals do not reach. Set up once, for a run that may ask a helper; without it (no
+/// signals do not reach. Set up once, for a run that reads Docker's store; without it (no
 /// thread to spare) a signal still ends the CLI.
 fn stop_helpers_on_signals() {
     #[cfg(unix)]
