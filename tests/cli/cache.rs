@@ -314,13 +314,11 @@ fn login_reuses_a_two_factor_token_without_asking_for_a_code() {
     let server = MockServer::start();
     let login = server.mock(|when, then| {
         when.path("/v2/users/login");
-        then.status(401).json_body(json!({
-            "detail": SECOND_FACTOR_DETAIL, "login_2fa_token": "eyJ.login-2fa.token"
-        }));
+        then.status(401).json_body(second_factor_required());
     });
     let second_factor = server.mock(|when, then| {
         when.path("/v2/users/2fa-login")
-            .json_body(json!({ "login_2fa_token": "eyJ.login-2fa.token", "code": "123456" }));
+            .json_body(second_factor_answer("123456"));
         then.status(200).json_body(json!({ "token": "after-2fa" }));
     });
     let cache = shared();

@@ -276,10 +276,7 @@ fn two_factor_server() -> MockServer {
     server.mock(|when, then| {
         when.path("/v2/users/login")
             .json_body(json!({ "username": "alice", "password": "hunter2hunter2" }));
-        then.status(401).json_body(json!({
-            "detail": SECOND_FACTOR_DETAIL,
-            "login_2fa_token": "eyJ.login-2fa.token"
-        }));
+        then.status(401).json_body(second_factor_required());
     });
     server
 }
@@ -313,7 +310,7 @@ fn login_completes_the_second_factor_with_the_code() {
     let server = two_factor_server();
     let second = server.mock(|when, then| {
         when.path("/v2/users/2fa-login")
-            .json_body(json!({ "login_2fa_token": "eyJ.login-2fa.token", "code": "123456" }));
+            .json_body(second_factor_answer("123456"));
         then.status(200).json_body(json!({ "token": "2fa-jwt" }));
     });
     let run = login(&server, &["--code", "123 456"]);

@@ -34,13 +34,12 @@ fn a_plain_thread_gets_tokens_and_logs_in_with_a_second_factor() {
     let exchange = token_route(&server, Duration::ZERO);
     let login = server.mock(|when, then| {
         when.method("POST").path("/v2/users/login");
-        then.status(401).json_body(json!({
-            "detail": SECOND_FACTOR_DETAIL, "login_2fa_token": "eyJ.login-2fa.token" }));
+        then.status(401).json_body(second_factor_required());
     });
     let second = server.mock(|when, then| {
         when.method("POST")
             .path("/v2/users/2fa-login")
-            .json_body(json!({ "login_2fa_token": "eyJ.login-2fa.token", "code": "123456" }));
+            .json_body(second_factor_answer("123456"));
         then.status(200).json_body(json!({ "token": "from-2fa" }));
     });
     let hub = blocking_hub(&server.base_url());
@@ -134,13 +133,12 @@ fn a_second_factor_prompt_runs_while_the_caller_waits() {
     let server = MockServer::start();
     let login = server.mock(|when, then| {
         when.method("POST").path("/v2/users/login");
-        then.status(401).json_body(json!({
-            "detail": SECOND_FACTOR_DETAIL, "login_2fa_token": "eyJ.login-2fa.token" }));
+        then.status(401).json_body(second_factor_required());
     });
     let second = server.mock(|when, then| {
         when.method("POST")
             .path("/v2/users/2fa-login")
-            .json_body(json!({ "login_2fa_token": "eyJ.login-2fa.token", "code": "654321" }));
+            .json_body(second_factor_answer("654321"));
         then.status(200)
             .json_body(json!({ "token": "from-prompt" }));
     });

@@ -222,8 +222,7 @@ async fn second_factor_mocks(server: &MockServer) -> [httpmock::Mock<'_>; 3] {
         server
             .mock_async(|when, then| {
                 when.method("POST").path("/v2/users/login");
-                then.status(401).json_body(json!({
-                    "detail": SECOND_FACTOR_DETAIL, "login_2fa_token": "eyJ.login-2fa.token" }));
+                then.status(401).json_body(second_factor_required());
             })
             .await,
         server

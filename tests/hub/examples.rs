@@ -73,15 +73,14 @@ async fn two_factor_login_asks_for_the_code_only_when_hub_does() {
     let login = server
         .mock_async(|when, then| {
             when.method("POST").path("/v2/users/login");
-            then.status(401).json_body(json!({
-                "detail": SECOND_FACTOR_DETAIL, "login_2fa_token": "eyJ.login-2fa.token" }));
+            then.status(401).json_body(second_factor_required());
         })
         .await;
     let second = server
         .mock_async(|when, then| {
             when.method("POST")
                 .path("/v2/users/2fa-login")
-                .json_body(json!({ "login_2fa_token": "eyJ.login-2fa.token", "code": "123456" }));
+                .json_body(second_factor_answer("123456"));
             then.status(200).json_body(json!({ "token": "from-2fa" }));
         })
         .await;

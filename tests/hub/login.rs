@@ -79,16 +79,7 @@ async fn the_unauthorized_shape_without_detail_is_rejected_credentials() {
 #[tokio::test]
 async fn a_two_factor_account_gets_a_challenge_not_an_error() {
     let server = MockServer::start_async().await;
-    respond(
-        &server,
-        "/v2/users/login",
-        401,
-        json!({
-            "detail": SECOND_FACTOR_DETAIL,
-            "login_2fa_token": "eyJ.login-2fa.token"
-        }),
-    )
-    .await;
+    respond(&server, "/v2/users/login", 401, second_factor_required()).await;
     let login = hub(&server).login("alice", "hunter2hunter2").await.unwrap();
     let Login::SecondFactorRequired(challenge) = login else {
         panic!("expected a challenge, got {login:?}");

@@ -41,8 +41,7 @@ fn outside_a_runtime_each_operation_names_itself_and_sends_nothing() {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let mut login = server.mock(|when, then| {
             when.path("/v2/users/login");
-            then.status(401).json_body(json!({
-                "detail": SECOND_FACTOR_DETAIL, "login_2fa_token": "eyJ.login-2fa.token" }));
+            then.status(401).json_body(second_factor_required());
         });
         let Ok(Login::SecondFactorRequired(challenge)) =
             runtime.block_on(hub.login("alice", "password"))

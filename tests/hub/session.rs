@@ -397,13 +397,7 @@ async fn an_early_refresh_that_fails_keeps_serving_the_valid_token() {
 #[tokio::test]
 async fn a_second_factor_nobody_can_give_is_not_remembered() {
     let server = MockServer::start_async().await;
-    let login = respond(
-        &server,
-        "/v2/users/login",
-        401,
-        json!({ "detail": SECOND_FACTOR_DETAIL, "login_2fa_token": "eyJ.login-2fa.token" }),
-    )
-    .await;
+    let login = respond(&server, "/v2/users/login", 401, second_factor_required()).await;
     let session = hub(&server).session(Credentials::password("alice", "hunter2hunter2"));
     for _ in 0..2 {
         let err = session.token().await.unwrap_err();
@@ -416,17 +410,11 @@ async fn a_second_factor_nobody_can_give_is_not_remembered() {
 #[tokio::test]
 async fn a_second_factor_prompt_gives_the_code_when_hub_asks() {
     let server = MockServer::start_async().await;
-    let login = respond(
-        &server,
-        "/v2/users/login",
-        401,
-        json!({ "detail": SECOND_FACTOR_DETAIL, "login_2fa_token": "eyJ.login-2fa.token" }),
-    )
-    .await;
+    let login = respond(&server, "/v2/users/login", 401, second_factor_required()).await;
     let second_factor = server
         .mock_async(|when, then| {
             when.path("/v2/users/2fa-login")
-                .json_body(json!({ "login_2fa_token": "eyJ.login-2fa.token", "code": "123456" }));
+                .json_body(second_factor_answer("123456"));
             then.status(200).json_body(json!({ "token": "after-2fa" }));
         })
         .await;
@@ -442,13 +430,7 @@ async fn a_second_factor_prompt_gives_the_code_when_hub_asks() {
 #[tokio::test]
 async fn a_mistyped_code_from_a_prompt_is_not_remembered() {
     let server = MockServer::start_async().await;
-    respond(
-        &server,
-        "/v2/users/login",
-        401,
-        json!({ "detail": SECOND_FACTOR_DETAIL, "login_2fa_token": "eyJ.login-2fa.token" }),
-    )
-    .await;
+    respond(&server, "/v2/users/login", 401, second_factor_required()).await;
     let second_factor = respond(
         &server,
         "/v2/users/2fa-login",
@@ -504,16 +486,7 @@ async fn a_password_session_logs_in_on_the_login_route() {
 #[tokio::test]
 async fn a_two_factor_account_without_a_totp_secret_cannot_refresh_unattended() {
     let server = MockServer::start_async().await;
-    respond(
-        &server,
-        "/v2/users/login",
-        401,
-        json!({
-            "detail": SECOND_FACTOR_DETAIL,
-            "login_2fa_token": "eyJ.login-2fa.token"
-        }),
-    )
-    .await;
+    respond(&server, "/v2/users/login", 401, second_factor_required()).await;
     let second_factor = server
         .mock_async(|when, then| {
             when.path("/v2/users/2fa-login");
@@ -543,13 +516,7 @@ async fn clones_share_one_cache() {
 async fn a_rejected_code_from_a_totp_secret_is_remembered() {
     // The code comes from the seed, not from a person: the next one would be rejected too.
     let server = MockServer::start_async().await;
-    respond(
-        &server,
-        "/v2/users/login",
-        401,
-        json!({ "detail": SECOND_FACTOR_DETAIL, "login_2fa_token": "eyJ.login-2fa.token" }),
-    )
-    .await;
+    respond(&server, "/v2/users/login", 401, second_factor_required()).await;
     let second_factor = respond(
         &server,
         "/v2/users/2fa-login",

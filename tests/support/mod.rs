@@ -78,6 +78,17 @@ pub fn assert_no_stranger_token(text: &str) {
 /// matches on it; microsoft/vscode-docker#1591 shows it).
 pub const SECOND_FACTOR_DETAIL: &str = "Require secondary authentication on MFA enabled account";
 
+/// What Docker Hub answers (401) to the password of an account with a second factor: the
+/// detail and a `login_2fa_token` for `/v2/users/2fa-login`.
+pub fn second_factor_required() -> Value {
+    json!({ "detail": SECOND_FACTOR_DETAIL, "login_2fa_token": "eyJ.login-2fa.token" })
+}
+
+/// The body of `/v2/users/2fa-login` that answers [`second_factor_required`] with `code`.
+pub fn second_factor_answer(code: &str) -> Value {
+    json!({ "login_2fa_token": "eyJ.login-2fa.token", "code": code })
+}
+
 /// A hub pointed at the mock server, with a short timeout so failures are quick, and no
 /// retries, so that each test sees exactly how one answer is classified (`tests/hub/retry.rs`
 /// covers retries).
