@@ -501,8 +501,9 @@ let token = session.token()?; // a cached token is handed out on this thread
 //! - The access-token routes send the bearer token to the base URL only: a list asks for
 //!   its pages by number (`page=2`, `3`, … while an answer has a non-empty `next`, at most
 //!   100 pages) and never follows the `next` link the server sent.
-//! - The disk cache holds bearer tokens (never the secrets they were obtained with, nor an
-//!   OIDC ID token or runner token) in files only the user can read; see [`DiskCache`].
+//! - The disk cache holds bearer tokens sealed under a key derived from the secret they were
+//!   obtained with (never the secret itself, nor an OIDC ID token or runner token), in files
+//!   only the user can read; see [`DiskCache`].
 //! - Secrets are wiped from this crate's own buffers when dropped. Copies inside `reqwest`,
 //!   `hyper`, `serde_json` and the TLS library are out of its reach.
 //!

@@ -15,6 +15,7 @@ use super::{
     file::FileStore,
     key::{EntryName, KeyMaterial},
     ownership::Unusable,
+    seal::SealKey,
     store::{Lease, Locking, Store},
     warn_once,
 };
@@ -35,6 +36,8 @@ pub(super) struct Opened {
     store: Arc<dyn Store>,
     token_name: EntryName,
     identifier_tag: String,
+    /// What the token is sealed with on disk; `None` for a grant without a secret.
+    seal: Option<Arc<SealKey>>,
 }
 
 /// What is on disk under the lock of a source's token entry.
@@ -89,7 +92,7 @@ impl Disk {
         let shown = dir.clone();
         let outcome = bounded_io(move || {
             let opened = open(&dir, &grant)?;
-            let token = read_token(&*opened.store, &opened.token_name);
+            let token = opened.read_token_now();
             Ok((opened, token))
         })
         .await;
@@ -116,6 +119,7 @@ fn open(dir: &Path, grant: &KeyMaterial) -> Result<Opened, Unusable> {
     Ok(Opened {
         token_name: store.hash_key().entry_name(grant),
         identifier_tag: store.hash_key().identifier_tag(grant.identifier()),
+        seal: store.hash_key().seal_key(grant).map(Arc::new),
         store: Arc::new(store),
     })
 }
@@ -130,11 +134,18 @@ impl Opened {
 
     /// Reads the source's token entry, without the lock.
     pub(super) async fn read_token<T: Cacheable>(&self) -> Option<StoredToken<T>> {
-        let (store, name) = (self.store.clone(), self.token_name.clone());
-        bounded_io(move || read_token(&*store, &name))
+        let opened = self.clone();
+        bounded_io(move || opened.read_token_now())
             .await
             .ok()
             .flatten()
+    }
+
+    /// Reads and decodes the token entry, here and now; anything damaged, or sealed under
+    /// another key, is no entry.
+    fn read_token_now<T: Cacheable>(&self) -> Option<StoredToken<T>> {
+        let bytes = self.store.load(&self.token_name)?;
+        entry::decode_token(&bytes, self.seal.as_deref())
     }
 
     /// Takes the lock of the source's token entry, waiting at most `wait`, and reads the
@@ -147,9 +158,10 @@ impl Opened {
         refusal: &EntryName,
         wait: Duration,
     ) -> Locked<T> {
-        let (store, name, refusal) = (self.store.clone(), self.token_name.clone(), refusal.clone());
+        let (opened, refusal) = (self.clone(), refusal.clone());
         let locked = tokio::task::spawn_blocking(move || {
-            let lease = match store.lock(&name, wait) {
+            let (store, name) = (&opened.store, &opened.token_name);
+            let lease = match store.lock(name, wait) {
                 Locking::Held(lease) => Some(lease),
                 Locking::Busy => {
                     tracing::debug!(
@@ -171,7 +183,7 @@ impl Opened {
                     };
                 }
             };
-            let token = lease.as_ref().and_then(|_| read_token(&*store, &name));
+            let token = lease.as_ref().and_then(|_| opened.read_token_now());
             let refusal = store
                 .load(&refusal)
                 .and_then(|bytes| entry::decode_failure(&bytes));
@@ -205,8 +217,11 @@ impl Opened {
             let store = &*opened.store;
             let tag = &opened.identifier_tag;
             let mut outcome = Ok(());
-            if let Some(token) = &token {
-                let bytes = entry::encode_token(tag, now, token);
+            // A token that cannot be sealed (no randomness for its nonce) is not written.
+            let bytes = token
+                .as_ref()
+                .and_then(|token| entry::encode_token(tag, now, token, opened.seal.as_deref()));
+            if let Some(bytes) = bytes {
                 outcome = outcome.and(store.save(&opened.token_name, &bytes));
             }
             let (name, refusal) = refusal;
@@ -245,11 +260,4 @@ async fn bounded_io<R: Send + 'static>(
         true => Ok(work()),
         false => tokio::task::spawn_blocking(work).await,
     }
-}
-
-/// Reads and decodes a token entry; anything damaged is no entry.
-fn read_token<T: Cacheable>(store: &dyn Store, name: &EntryName) -> Option<StoredToken<T>> {
-    store
-        .load(name)
-        .and_then(|bytes| entry::decode_token(&bytes))
 }

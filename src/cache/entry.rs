@@ -5,12 +5,13 @@
 //! was refused (the secret at that service, whatever scopes were asked):
 //!
 //! ```json
-//! {"format": "dockerhub-auth token cache", "version": 2, "kind": "hub",
+//! {"format": "dockerhub-auth token cache", "version": 3, "kind": "hub",
 //!  "identifier": "<keyed hash of the identifier>", "stored_at_ms": 1800000000000,
-//!  "token": {"value": "eyJ…", "received_at_ms": 1800000000000, "lifetime_ms": 600000,
+//!  "token": {"sealed": "<base64 of nonce, ciphertext, tag>",
+//!            "received_at_ms": 1800000000000, "lifetime_ms": 600000,
 //!            "keep_until_ms": 1800000600000, "details": null}}
 //!
-//! {"format": "dockerhub-auth token cache", "version": 2, "kind": "failure",
+//! {"format": "dockerhub-auth token cache", "version": 3, "kind": "failure",
 //!  "identifier": "<keyed hash of the identifier>", "stored_at_ms": 1800000000000,
 //!  "failure": {"kind": "credentials_rejected", "status": 401,
 //!              "hub_message": "Incorrect authentication credentials",
@@ -18,7 +19,9 @@
 //! ```
 //!
 //! A token entry's `kind` is its token's [`Cacheable::KIND`]; `details` is what that kind
-//! keeps beside the token. The secret the token was obtained with is never in an entry.
+//! keeps beside the token. The secret the token was obtained with is never in an entry, and
+//! the token is there only [sealed](super::seal) under a key derived from that secret (as
+//! `value`, in clear, only when there is no secret: an anonymous registry token).
 //! Anything that does not decode as this version and kind (truncated, corrupt, another
 //! program's, an older or later version) is no entry at all: it is ignored and replaced.
 
@@ -27,16 +30,16 @@ use std::{
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret as _, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::cacheable::Cacheable;
+use super::{cacheable::Cacheable, seal::SealKey};
 use crate::error::{Error, ErrorKind};
 
 const FORMAT: &str = "dockerhub-auth token cache";
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 /// The `kind` of a failure entry.
 const FAILURE: &str = "failure";
 
@@ -69,7 +72,12 @@ struct OnDisk<'a> {
 
 #[derive(Serialize, Deserialize)]
 struct TokenOnDisk<'a> {
-    value: Cow<'a, str>,
+    /// The token in clear: only for a grant without a secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    value: Option<Cow<'a, str>>,
+    /// The token sealed under the key of its grant's secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sealed: Option<Cow<'a, str>>,
     received_at_ms: u64,
     lifetime_ms: Option<u64>,
     keep_until_ms: u64,
@@ -92,28 +100,35 @@ struct FailureOnDisk<'a> {
     until_ms: u64,
 }
 
-/// Encodes a token entry; the buffer holds the token, so it is wiped when dropped.
+/// Encodes a token entry, its token sealed with `seal` (in clear without one); `None` when
+/// it cannot be sealed. The buffer may hold the token, so it is wiped when dropped.
 pub(crate) fn encode_token<T: Cacheable>(
     identifier_tag: &str,
     stored_at: SystemTime,
     stored: &StoredToken<T>,
-) -> Zeroizing<Vec<u8>> {
+    seal: Option<&SealKey>,
+) -> Option<Zeroizing<Vec<u8>>> {
     let token = &stored.token;
-    encode(&OnDisk {
+    let (value, sealed) = match seal {
+        Some(key) => (None, Some(key.seal(T::KIND, token.expose_secret())?.into())),
+        None => (Some(token.expose_secret().into()), None),
+    };
+    Some(encode(&OnDisk {
         format: FORMAT.into(),
         version: VERSION,
         kind: T::KIND.into(),
         identifier: identifier_tag.into(),
         stored_at_ms: millis(stored_at),
         token: Some(TokenOnDisk {
-            value: token.expose_secret().into(),
+            value,
+            sealed,
             received_at_ms: millis(token.received_at()),
             lifetime_ms: token.lifetime().map(duration_millis),
             keep_until_ms: millis(stored.keep_until),
             details: token.details(),
         }),
         failure: None,
-    })
+    }))
 }
 
 /// Encodes a failure entry.
@@ -157,22 +172,31 @@ fn decode(bytes: &[u8]) -> Option<OnDisk<'_>> {
     (on_disk.format == FORMAT && on_disk.version == VERSION).then_some(on_disk)
 }
 
-/// Decodes a token entry of kind `T`, or returns `None` for anything else.
-pub(crate) fn decode_token<T: Cacheable>(bytes: &[u8]) -> Option<StoredToken<T>> {
+/// Decodes a token entry of kind `T` whose token opens with `seal` (or is in clear, without
+/// one), or returns `None` for anything else.
+pub(crate) fn decode_token<T: Cacheable>(
+    bytes: &[u8],
+    seal: Option<&SealKey>,
+) -> Option<StoredToken<T>> {
     let on_disk = decode(bytes)?;
     if on_disk.kind != T::KIND {
         return None;
     }
     let token = on_disk.token?;
-    if token.value.is_empty() {
+    // The secret goes straight into a `SecretString`; the decoder's own buffer is `bytes`,
+    // which the store wipes.
+    let secret = match (seal, &token.value, &token.sealed) {
+        (Some(key), None, Some(sealed)) => key.open(T::KIND, sealed)?,
+        (None, Some(value), None) => SecretString::from(value.as_ref()),
+        // A token in clear where a sealed one belongs is no entry, nor the other way round.
+        _ => return None,
+    };
+    if secret.expose_secret().is_empty() {
         return None;
     }
     let received_at = time(token.received_at_ms)?;
     let lifetime = token.lifetime_ms.map(Duration::from_millis);
     let keep_until = time(token.keep_until_ms)?;
-    // The secret goes straight into a `SecretString`; the decoder's own buffer is `bytes`,
-    // which the store wipes.
-    let secret = SecretString::from(token.value.into_owned());
     Some(StoredToken {
         token: T::restore(secret, received_at, lifetime, &token.details)?,
         keep_until,
@@ -308,11 +332,27 @@ mod tests {
         }
     }
 
+    fn seal(byte: u8) -> SealKey {
+        SealKey::new(&Zeroizing::new([byte; 32]))
+    }
+
+    fn sealed_entry() -> Zeroizing<Vec<u8>> {
+        encode_token(
+            "ab12",
+            at(1_800_000_000_000),
+            &token_entry(),
+            Some(&seal(1)),
+        )
+        .unwrap()
+    }
+
     #[test]
-    fn a_token_entry_survives_the_round_trip() {
-        let bytes = encode_token("ab12", at(1_800_000_000_000), &token_entry());
+    fn a_token_entry_survives_the_round_trip_sealed() {
+        let bytes = sealed_entry();
+        let text = String::from_utf8(bytes.to_vec()).unwrap();
+        assert!(!text.contains("eyJ"), "the token shows: {text}");
         assert_eq!(identifier_tag(&bytes).as_deref(), Some("ab12"));
-        let stored = decode_token::<Token>(&bytes).unwrap();
+        let stored = decode_token::<Token>(&bytes, Some(&seal(1))).unwrap();
         assert_eq!(stored.token.expose_secret(), "eyJ.token.sig");
         assert_eq!(stored.token.received_at(), at(1_800_000_000_000));
         assert_eq!(stored.keep_until, at(1_800_000_600_000));
@@ -320,6 +360,25 @@ mod tests {
             decode_failure(&bytes).is_none(),
             "a token entry is no failure"
         );
+    }
+
+    #[test]
+    fn a_sealed_token_opens_only_with_its_key() {
+        let bytes = sealed_entry();
+        assert!(decode_token::<Token>(&bytes, Some(&seal(2))).is_none());
+        assert!(decode_token::<Token>(&bytes, None).is_none());
+    }
+
+    #[test]
+    fn only_a_grant_without_a_secret_keeps_its_token_in_clear() {
+        let bytes = encode_token("ab12", at(1_800_000_000_000), &token_entry(), None).unwrap();
+        let text = String::from_utf8(bytes.to_vec()).unwrap();
+        assert!(text.contains("\"value\":\"eyJ.token.sig\""), "{text}");
+        let stored = decode_token::<Token>(&bytes, None).unwrap();
+        assert_eq!(stored.token.expose_secret(), "eyJ.token.sig");
+        // A token in clear where a sealed one belongs is no entry: one written in clear by
+        // anyone who can write the directory is never served to a grant with a secret.
+        assert!(decode_token::<Token>(&bytes, Some(&seal(1))).is_none());
     }
 
     #[test]
@@ -335,24 +394,24 @@ mod tests {
         assert!(failure.error.is_retryable());
         assert_eq!(failure.until, at(1_800_000_030_000));
         assert!(
-            decode_token::<Token>(&bytes).is_none(),
+            decode_token::<Token>(&bytes, Some(&seal(1))).is_none(),
             "a failure entry is no token"
         );
     }
 
     #[test]
     fn damaged_foreign_older_and_later_entries_are_no_entry() {
-        let bytes = encode_token("ab12", at(1_800_000_000_000), &token_entry());
+        let bytes = sealed_entry();
         for cut in [0, 1, bytes.len() / 2, bytes.len() - 1] {
             assert!(
-                decode_token::<Token>(&bytes[..cut]).is_none(),
+                decode_token::<Token>(&bytes[..cut], Some(&seal(1))).is_none(),
                 "cut at {cut}"
             );
         }
         let text = String::from_utf8(bytes.to_vec()).unwrap();
         for damaged in [
-            text.replace("\"version\":2", "\"version\":3"),
-            text.replace("\"version\":2", "\"version\":1"),
+            text.replace("\"version\":3", "\"version\":4"),
+            text.replace("\"version\":3", "\"version\":2"),
             text.replace(FORMAT, "another program"),
             text.replace("\"kind\":\"hub\"", "\"kind\":\"registry\""),
             "{}".to_owned(),
@@ -360,7 +419,7 @@ mod tests {
             "\u{0}\u{1}garbage".to_owned(),
         ] {
             assert!(
-                decode_token::<Token>(damaged.as_bytes()).is_none(),
+                decode_token::<Token>(damaged.as_bytes(), Some(&seal(1))).is_none(),
                 "{damaged}"
             );
         }
@@ -397,7 +456,8 @@ mod tests {
     proptest! {
         #[test]
         fn any_bytes_decode_without_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let _ = decode_token::<Token>(&bytes);
+            let _ = decode_token::<Token>(&bytes, Some(&seal(1)));
+            let _ = decode_token::<Token>(&bytes, None);
             let _ = decode_failure(&bytes);
             let _ = identifier_tag(&bytes);
         }

@@ -15,6 +15,8 @@ use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
+use super::seal::SealKey;
+
 /// The service name of Docker Hub in a refusal's material: its API (whatever base URL a
 /// hub is given: a mirror or a stand-in of Docker Hub is Docker Hub to its users) and its
 /// registry's token service (`auth.docker.io`, service `registry.docker.io`).
@@ -123,7 +125,21 @@ impl HashKey {
 
     /// Returns the name an entry for `material` is stored under: 64 hex digits.
     pub(crate) fn entry_name(&self, material: &KeyMaterial) -> EntryName {
-        let mut mac = self.mac(b"dockerhub-auth entry 1");
+        EntryName(hex(&self.digest(b"dockerhub-auth entry 1", material)))
+    }
+
+    /// Returns the key that seals the token of the entry for `material` on disk, derived
+    /// from all of it, the secret included: `None` when there is no secret (an anonymous
+    /// registry token, which anyone can have, is kept as it is).
+    pub(crate) fn seal_key(&self, material: &KeyMaterial) -> Option<SealKey> {
+        material.secret.as_ref()?;
+        let bytes = Zeroizing::new(self.digest(b"dockerhub-auth seal 1", material));
+        Some(SealKey::new(&bytes))
+    }
+
+    /// The keyed hash of everything in `material`, in the `domain` given.
+    fn digest(&self, domain: &[u8], material: &KeyMaterial) -> [u8; 32] {
+        let mut mac = self.mac(domain);
         for field in [
             material.endpoint.as_bytes(),
             material.route.as_bytes(),
@@ -142,7 +158,7 @@ impl HashKey {
         for scope in &material.scopes {
             field_into(&mut mac, scope.as_bytes());
         }
-        EntryName(hex(&mac.finalize().into_bytes()))
+        mac.finalize().into_bytes().into()
     }
 
     /// Returns the tag an entry for `identifier` carries, so that its entries can be found

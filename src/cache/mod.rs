@@ -33,7 +33,8 @@
 //!   secret at a service, whatever scopes were asked). Both are named with one keyed hash
 //!   (HMAC-SHA-256; a random key kept in the store on disk, a random key per process in
 //!   memory); the secret is never stored. The identifier is also stored as a keyed hash, so
-//!   that `logout --username` finds its entries.
+//!   that `logout --username` finds its entries, and a token is stored sealed (`seal`) under
+//!   a key derived from the same material, the secret included.
 //! - [`RefusalKey`]: how a source learns its refusal's material (a registry's token service
 //!   is known only from its challenge); [`Refusals`]: the refusals an owner's sources share
 //!   in memory (a registry's tokens for several scope sets, one secret).
@@ -74,6 +75,7 @@ mod key;
 mod ownership;
 mod refusals;
 mod rules;
+mod seal;
 mod source;
 mod sources;
 mod state;
@@ -121,8 +123,9 @@ use crate::error::{Error, ErrorKind, Result};
 /// secret of the identifier at that service (Docker Hub's API and its registry's token
 /// service count as one: one account, one lockout), whatever scopes were asked. The secret
 /// itself is never written, a file name reveals nothing that helps guess it, and a new
-/// secret gets new entries. A token entry holds the token with when it arrived and its
-/// lifetime; a refusal entry the failure (kind, status, Hub's message, until when): a
+/// secret gets new entries. A token entry holds the token, sealed (ChaCha20-Poly1305) under
+/// a key derived from what it is filed under, the secret included, with when it arrived and
+/// its lifetime; a refusal entry the failure (kind, status, Hub's message, until when): a
 /// rejection or a rate limit, never a transient failure (a timeout, a 5xx), which the next
 /// process tries again at once. Nothing is kept longer than the token's `exp`, 24 hours, or
 /// 5 minutes for a token without `exp`.
@@ -153,8 +156,13 @@ use crate::error::{Error, ErrorKind, Result};
 /// [`clear`](Self::clear) removes only entries, their locks, and the temporary files the
 /// cache itself names (`.<entry or key>.<pid>.<n>.tmp`).
 ///
-/// The cache holds bearer tokens: anyone who can read your files as you can use them until
-/// they expire, as with `~/.docker/config.json`.
+/// The cache holds bearer tokens, but never one in clear: a token opens only with the secret
+/// it was obtained with (a PAT, a password, the runner's request token or the ID token of an
+/// OIDC exchange), which is never on disk. A copy of the directory (a CI cache of
+/// `~/.cache`, a backup) holds no token anyone can use without that secret. The one
+/// exception is an anonymous registry token, obtained with no secret, which anyone can have
+/// anyway. A password that can be guessed can still be checked against an entry by someone
+/// who reads the directory, as against its keyed name: the files stay the user's alone.
 ///
 /// # Platforms
 ///

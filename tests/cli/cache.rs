@@ -277,15 +277,21 @@ fn a_corrupt_or_truncated_entry_is_ignored_and_replaced() {
 }
 
 #[test]
-fn no_file_in_the_cache_holds_the_secret() {
+fn no_file_in_the_cache_holds_the_secret_or_a_token_in_clear() {
     let server = MockServer::start();
-    token_route(&server, Duration::ZERO);
+    let exchange = token_route(&server, Duration::ZERO);
     let login = server.mock(|when, then| {
         when.path("/v2/users/login");
-        then.status(200).json_body(json!({ "token": "legacy" }));
+        then.status(200)
+            .json_body(json!({ "token": "eyJ.login-token-in-clear.sig" }));
     });
     let cache = shared();
-    assert_eq!(token(&server, &cache.dir, CANARY, &[]).run().code, 0);
+    let first = token(&server, &cache.dir, CANARY, &[]).run();
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    // Served from the cache the second time: the entry holds the token, sealed.
+    let again = token(&server, &cache.dir, CANARY, &[]).run();
+    assert_eq!(again.stdout, first.stdout);
+    exchange.assert_calls(1);
     let password = "dckr_pat_PASSWORD_must_not_print";
     let run = Cli::new(&[
         "login",
@@ -299,8 +305,9 @@ fn no_file_in_the_cache_holds_the_secret() {
     .run();
     assert_eq!(run.code, 0, "{}", run.stderr);
     login.assert_calls(1);
+    let jwt = first.stdout.trim();
     for (path, content) in files(&cache.dir) {
-        for secret in [CANARY, password] {
+        for secret in [CANARY, password, jwt, "eyJ.login-token-in-clear.sig"] {
             let shown = content
                 .windows(secret.len())
                 .any(|w| w == secret.as_bytes());
