@@ -215,7 +215,7 @@ pub(crate) struct RegistryOptions {
     registry: Option<String>,
 
     /// Send no credentials: the token (and the limit) of anonymous pulls from this address
-    #[arg(long, conflicts_with_all = ["username", "secret_stdin", "oidc_connection", "no_docker_config"])]
+    #[arg(long, conflicts_with_all = ["username", "secret_stdin", "oidc_connection"])]
     anonymous: bool,
 
     #[command(flatten)]

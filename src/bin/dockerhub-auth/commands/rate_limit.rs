@@ -58,7 +58,8 @@ fn describe(limit: &PullLimit) -> String {
         (Some(remaining), None) => format!("{remaining} pulls left"),
         (None, Some(of)) => format!("a limit of {of} pulls (remaining not reported)"),
         (None, None) => {
-            "no pull limit reported: not limited, or the registry does not report one".to_owned()
+            // The contract's words: "not limited / not reported", never zero.
+            "no pull limit reported: not limited / not reported by this registry".to_owned()
         }
     };
     if let Some(window) = limit.window().filter(|_| limit.is_reported()) {
