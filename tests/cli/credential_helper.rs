@@ -150,6 +150,50 @@ fn a_token_without_a_username_fails_on_one_line_that_names_what_is_missing() {
     assert_no_secret(&run);
 }
 
+/// Incomplete credentials are a failure only for the servers the helper answers for: a
+/// client asking about another registry hears "not found", as from any helper.
+#[test]
+fn another_server_is_not_found_whatever_the_credentials_lack() {
+    let connection = (
+        "DOCKERHUB_OIDC_CONNECTIONID",
+        "867f2f0e-5a3c-4a71-9a0e-7d3c3a1f0b42",
+    );
+    for vars in [
+        &[("DOCKERHUB_TOKEN", CANARY)][..],
+        &[connection, ("DOCKERHUB_OIDC_ID_TOKEN", "eyJ.id.token")],
+        &[("DOCKERHUB_USERNAME", "acme"), connection],
+    ] {
+        let run = vars
+            .iter()
+            .fold(Cli::helper(&["get"]), |cli, (name, value)| {
+                cli.env(name, value)
+            })
+            .stdin("quay.io")
+            .run();
+        assert_not_found(&run, "quay.io");
+    }
+}
+
+/// `list` and `erase` need the names only: an OIDC connection whose ID token is not there
+/// (yet, or any more) is still listed and erased.
+#[test]
+fn list_and_erase_need_no_id_token() {
+    let oidc = |action: &str| {
+        Cli::helper(&[action])
+            .env("DOCKERHUB_USERNAME", "acme")
+            .env(
+                "DOCKERHUB_OIDC_CONNECTIONID",
+                "867f2f0e-5a3c-4a71-9a0e-7d3c3a1f0b42",
+            )
+    };
+    let run = oidc("list").run();
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let listed: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(listed, json!({ "https://index.docker.io/v1/": "acme" }));
+    let run = oidc("erase").stdin("docker.io").run();
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{}", run.stderr);
+}
+
 #[test]
 fn get_with_no_server_on_stdin_says_so() {
     for stdin in ["", "\n", "  \n"] {

@@ -5,22 +5,25 @@ use std::collections::BTreeMap;
 use dockerhub_auth::DiskCache;
 
 use crate::{
-    lookup::{Configured, lookup},
+    lookup::{configured_username, lookup},
     protocol::{self, Failure},
     servers::Servers,
 };
 
-/// The servers and credentials this process's environment configures.
-fn configured() -> Result<(Servers, Option<Configured>), Failure> {
-    let var = |name: &str| std::env::var_os(name);
-    Ok((Servers::from_vars(var)?, lookup(var)?))
+/// The servers this process's environment makes the helper answer for.
+fn servers() -> Result<Servers, Failure> {
+    Servers::from_vars(|name| std::env::var_os(name))
 }
 
-/// `get`: the credentials for the server on stdin, or "not found".
+/// `get`: the credentials for the server on stdin, or "not found". A server it does not
+/// answer for is "not found" before the credentials are looked at: a job whose credentials
+/// are incomplete still lets a client ask about other registries.
 pub(crate) fn get() -> Result<(), Failure> {
     let server = protocol::read_server()?;
-    let (servers, configured) = configured()?;
-    let Some(configured) = configured.filter(|_| servers.serves(&server)) else {
+    if !servers()?.serves(&server) {
+        return Err(Failure::not_found());
+    }
+    let Some(configured) = lookup(|name| std::env::var_os(name))? else {
         return Err(Failure::not_found());
     };
     let username = configured.username().to_owned();
@@ -40,28 +43,32 @@ pub(crate) fn store() -> Result<(), Failure> {
 
 /// `erase`: forgets what the token cache holds for the username of the server on stdin.
 /// The cache files its tokens by username (or organization), not by server, so every
-/// cached token of that username goes. Nothing to forget is not a failure.
+/// cached token of that username goes. It needs no secret (an ID token may be gone by
+/// then), and nothing to forget is not a failure.
 pub(crate) fn erase() -> Result<(), Failure> {
     let server = protocol::read_server()?;
-    let (servers, configured) = configured()?;
-    let Some(configured) = configured.filter(|_| servers.serves(&server)) else {
+    if !servers()?.serves(&server) {
+        return Ok(());
+    }
+    let Some(username) = configured_username(|name| std::env::var_os(name)) else {
         return Ok(());
     };
     DiskCache::default_location()
-        .clear_identifier(configured.username())
+        .clear_identifier(&username)
         .map(drop)
         .map_err(|error| Failure::new(error.to_string()))
 }
 
 /// `list`: the servers it answers for, with their username; `{}` when no credentials are
-/// configured.
+/// configured. It needs no secret: only the names.
 pub(crate) fn list() -> Result<(), Failure> {
-    let (servers, configured) = configured()?;
-    let listed: BTreeMap<String, String> = match configured {
-        Some(configured) => servers
+    let servers = servers()?;
+    let listed: BTreeMap<String, String> = match configured_username(|name| std::env::var_os(name))
+    {
+        Some(username) => servers
             .keys()
             .into_iter()
-            .map(|key| (key, configured.username().to_owned()))
+            .map(|key| (key, username.clone()))
             .collect(),
         None => BTreeMap::new(),
     };

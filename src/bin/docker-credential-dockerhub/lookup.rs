@@ -87,6 +87,18 @@ pub(crate) fn lookup(
         }))
 }
 
+/// Returns the username (or organization) credentials are configured for, without looking
+/// at or checking a secret: `DOCKERHUB_USERNAME` when `DOCKERHUB_TOKEN` or
+/// `DOCKERHUB_OIDC_CONNECTIONID` is set too (empty counts as unset, as in [`lookup`]), for
+/// `list` and `erase`, which need the name only.
+pub(crate) fn configured_username(var: impl Fn(&str) -> Option<OsString>) -> Option<String> {
+    let set = |name: &str| var(name).filter(|value| !value.is_empty());
+    let username = set("DOCKERHUB_USERNAME")?.into_string().ok()?;
+    let configured =
+        set("DOCKERHUB_TOKEN").is_some() || set("DOCKERHUB_OIDC_CONNECTIONID").is_some();
+    (configured && !username.trim().is_empty()).then_some(username)
+}
+
 #[cfg(test)]
 mod tests {
     use dockerhub_auth::ExposeSecret as _;
@@ -143,6 +155,36 @@ mod tests {
         .unwrap()
         .unwrap();
         assert_eq!(configured.username(), "acme");
+    }
+
+    fn username_in(vars: &[(&str, &str)]) -> Option<String> {
+        configured_username(|name| {
+            vars.iter()
+                .find(|(set, _)| *set == name)
+                .map(|(_, value)| OsString::from(value))
+        })
+    }
+
+    #[test]
+    fn the_configured_username_needs_no_secret_but_a_configured_source() {
+        let connection = (
+            "DOCKERHUB_OIDC_CONNECTIONID",
+            "867f2f0e-5a3c-4a71-9a0e-7d3c3a1f0b42",
+        );
+        // No ID token variables: `get` would fail, `list` and `erase` still know the name.
+        let acme = username_in(&[("DOCKERHUB_USERNAME", "acme"), connection]);
+        assert_eq!(acme.as_deref(), Some("acme"));
+        let alice = username_in(&[("DOCKERHUB_USERNAME", "alice"), ("DOCKERHUB_TOKEN", "t")]);
+        assert_eq!(alice.as_deref(), Some("alice"));
+        for vars in [
+            &[("DOCKERHUB_USERNAME", "alice")][..],
+            &[("DOCKERHUB_USERNAME", "alice"), ("DOCKERHUB_TOKEN", "")],
+            &[("DOCKERHUB_USERNAME", " "), ("DOCKERHUB_TOKEN", "t")],
+            &[("DOCKERHUB_TOKEN", "t")],
+            &[connection],
+        ] {
+            assert_eq!(username_in(vars), None, "{vars:?}");
+        }
     }
 
     #[test]
