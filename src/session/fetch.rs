@@ -111,10 +111,16 @@ async fn get(hub: &Hub, credentials: &Credentials, prompt: Option<&Prompt>) -> R
                     let code = normalize_code(&code)?;
                     return hub.complete_second_factor(&challenge, &code).await;
                 }
-                Err(Error::new(ErrorKind::SecondFactorRequired).with_detail(
+                let error = Error::new(ErrorKind::SecondFactorRequired).with_detail(
                     "the account has two-factor authentication; give the session its TOTP \
                      secret or a second-factor prompt, or use a personal access token",
-                ))
+                );
+                // Hub's own words, as every error from an answer carries them (scrubbed
+                // when the challenge was read).
+                Err(match challenge.hub_message() {
+                    Some(message) => error.with_hub_message(message, &[]),
+                    None => error,
+                })
             }
         },
     }

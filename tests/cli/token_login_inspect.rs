@@ -329,7 +329,24 @@ fn login_needing_a_code_without_one_exits_4() {
     let run = login(&server, &[]);
     assert_eq!(run.code, 4);
     assert!(run.stderr.contains("--code"), "{}", run.stderr);
+    // Hub's own words are in the message, as for every failure.
+    assert!(run.stderr.contains(SECOND_FACTOR_DETAIL), "{}", run.stderr);
     second.assert_calls(0);
+}
+
+#[test]
+fn an_empty_code_is_refused_before_the_password_is_sent() {
+    let server = MockServer::start();
+    let login_route = server.mock(|when, then| {
+        when.path("/v2/users/login");
+        then.status(401).json_body(second_factor_required());
+    });
+    for code in ["", " - ", "  "] {
+        let run = login(&server, &["--code", code]);
+        assert_eq!(run.code, 2, "{code:?}: {}", run.stderr);
+        assert!(run.stderr.contains("code is empty"), "{}", run.stderr);
+    }
+    login_route.assert_calls(0);
 }
 
 #[test]

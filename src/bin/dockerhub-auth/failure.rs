@@ -46,13 +46,19 @@ impl Failure {
     }
 
     /// The failure of a password login: a second factor nobody could give is exit 4 with
-    /// what to do.
+    /// what to do, and Hub's own words.
     pub(crate) fn password_login(error: dockerhub_auth::Error) -> Self {
         if error.kind() == ErrorKind::SecondFactorRequired {
+            let said = error
+                .hub_message()
+                .map(|message| format!(" (docker hub: {message})"))
+                .unwrap_or_default();
             return Failure::new(
                 EXIT_SECOND_FACTOR,
-                "docker hub requires a second factor for this account: pass --code, or run in a \
-                 terminal to be asked for it",
+                format!(
+                    "docker hub requires a second factor for this account{said}: pass --code, \
+                     or run in a terminal to be asked for it"
+                ),
             );
         }
         error.into()

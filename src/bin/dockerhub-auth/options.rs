@@ -189,8 +189,17 @@ pub(crate) struct PasswordOptions {
     no_docker_config: bool,
 
     /// The one-time TOTP or recovery code, for an account with two-factor authentication
-    #[arg(long, value_name = "CODE", global = true)]
+    #[arg(long, value_name = "CODE", global = true, value_parser = non_empty_code)]
     code: Option<String>,
+}
+
+/// Refuses a `--code` of nothing but the spaces and dashes people type into codes, before
+/// any request (it is shown in the error, which is safe: it holds no digit of a code).
+fn non_empty_code(code: &str) -> Result<String, String> {
+    match code.chars().all(|c| c.is_whitespace() || c == '-') {
+        true => Err("the second-factor code is empty".to_owned()),
+        false => Ok(code.to_owned()),
+    }
 }
 
 impl CredentialOptions for PasswordOptions {
