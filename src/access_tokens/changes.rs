@@ -65,6 +65,18 @@ impl NewPersonalAccessToken {
         self
     }
 
+    /// Returns the error [`create`](crate::PersonalAccessTokens::create) would return for
+    /// this token before any request, or `Ok`: for a program that refuses bad input before
+    /// it logs in (a failed login counts towards Docker Hub's lockout; bad input need not).
+    ///
+    /// # Errors
+    ///
+    /// [`InvalidInput`](crate::ErrorKind::InvalidInput) for an empty label or one longer
+    /// than 100 characters, no scope or an empty one, or an expiry that has passed.
+    pub fn validate(&self) -> Result<()> {
+        self.check(SystemTime::now())
+    }
+
     /// Refuses what Docker Hub would refuse, before any request.
     pub(crate) fn check(&self, now: SystemTime) -> Result<()> {
         let chars = self.label.chars().count();
@@ -80,6 +92,13 @@ impl NewPersonalAccessToken {
             return Err(Error::invalid_input(
                 "a personal access token needs at least one scope",
             ));
+        }
+        if self
+            .scopes
+            .iter()
+            .any(|scope| scope.as_str().trim().is_empty())
+        {
+            return Err(Error::invalid_input("a scope is empty"));
         }
         if self.expires_at.is_some_and(|at| at <= now) {
             return Err(Error::invalid_input("the expiry has already passed"));
@@ -132,6 +151,18 @@ impl NewOrgAccessToken {
     pub fn expires_at(mut self, at: SystemTime) -> Self {
         self.expires_at = Some(at);
         self
+    }
+
+    /// Returns the error [`create`](crate::OrgAccessTokens::create) would return for this
+    /// token before any request, or `Ok`: for a program that refuses bad input before it
+    /// logs in.
+    ///
+    /// # Errors
+    ///
+    /// [`InvalidInput`](crate::ErrorKind::InvalidInput) for an empty label or an expiry
+    /// that has passed.
+    pub fn validate(&self) -> Result<()> {
+        self.check(SystemTime::now())
     }
 
     /// Refuses what Docker Hub would refuse, before any request.

@@ -160,7 +160,8 @@ impl PersonalAccessTokens {
     /// # Errors
     ///
     /// - [`InvalidInput`](ErrorKind::InvalidInput), before any request: an empty label or
-    ///   one longer than 100 characters, no scope, or an expiry that has passed;
+    ///   one longer than 100 characters, no scope or an empty one, or an expiry that has
+    ///   passed (see [`NewPersonalAccessToken::validate`]);
     /// - [`InvalidResponse`](ErrorKind::InvalidResponse): the answer holds no secret (its
     ///   detail names the token's id, to delete it);
     /// - the other kinds of [`get`](Self::get).

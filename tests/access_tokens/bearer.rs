@@ -13,7 +13,8 @@ use crate::support::{
     tokens::{bearer, pat},
 };
 use dockerhub_auth::{
-    Credentials, ErrorKind, NewPersonalAccessToken, PatScope, RetryPolicy, Token, TokenUpdate,
+    Credentials, ErrorKind, NewOrgAccessToken, NewPersonalAccessToken, PatScope, RetryPolicy,
+    Token, TokenUpdate,
 };
 use futures_util::StreamExt as _;
 use httpmock::{Method::*, MockServer};
@@ -279,6 +280,9 @@ async fn invalid_input_is_refused_before_any_request() {
         pats.create(NewPersonalAccessToken::new("").scope(PatScope::REPO_READ))
             .await
             .unwrap_err(),
+        pats.create(NewPersonalAccessToken::new("ci").scope(PatScope::new(" ")))
+            .await
+            .unwrap_err(),
         pats.create(
             NewPersonalAccessToken::new("ci")
                 .scope(PatScope::REPO_READ)
@@ -294,6 +298,20 @@ async fn invalid_input_is_refused_before_any_request() {
         assert_eq!(error.kind(), ErrorKind::InvalidInput, "{error}");
     }
     any.assert_calls_async(0).await;
+    // The same checks, for a program that refuses bad input before it logs in.
+    let valid = NewPersonalAccessToken::new("ci").scope(PatScope::REPO_READ);
+    assert!(valid.validate().is_ok());
+    for invalid in [
+        NewPersonalAccessToken::new("ci"),
+        NewPersonalAccessToken::new("ci").scope(PatScope::new("")),
+        valid.clone().expires_at(yesterday),
+    ] {
+        assert_eq!(
+            invalid.validate().unwrap_err().kind(),
+            ErrorKind::InvalidInput
+        );
+    }
+    assert!(NewOrgAccessToken::new(" ").validate().is_err());
 }
 
 #[tokio::test]

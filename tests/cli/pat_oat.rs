@@ -174,9 +174,9 @@ fn pat_create_prints_the_secret_alone_on_stdout() {
 }
 
 #[test]
-fn pat_create_with_an_expiry_in_the_past_exits_2_before_creating() {
+fn pat_create_with_an_expiry_in_the_past_exits_2_before_logging_in() {
     let server = MockServer::start();
-    login(&server);
+    let login = login(&server);
     let create = server.mock(|when, then| {
         when.method(POST).path("/v2/access-tokens");
         then.status(201);
@@ -213,16 +213,41 @@ fn pat_create_with_an_expiry_in_the_past_exits_2_before_creating() {
     assert!(past.stderr.contains("already passed"), "{}", past.stderr);
     assert_eq!(nonsense.code, 2, "{}", nonsense.stderr);
     create.assert_calls(0);
+    login.assert_calls(0);
+}
+
+/// Bad input is refused before the password is sent: a failed login counts towards Docker
+/// Hub's lockout, and a label or scope mistake need not.
+#[test]
+fn pat_create_refuses_an_empty_label_or_scope_before_logging_in() {
+    let server = MockServer::start();
+    let login = login(&server);
+    let long = "x".repeat(101);
+    for (label, scope, said) in [
+        ("", "repo:read", "label is empty"),
+        (long.as_str(), "repo:read", "longer than 100"),
+        ("ci", "", "scope is empty"),
+        ("ci", "repo:read,", "scope is empty"),
+    ] {
+        let out = run(
+            &server,
+            &["pat", "create", "--label", label, "--scope", scope],
+        );
+        assert_eq!(out.code, 2, "{label:?} {scope:?}: {}", out.stderr);
+        assert!(out.stderr.contains(said), "{}", out.stderr);
+    }
+    login.assert_calls(0);
 }
 
 #[test]
 fn delete_needs_yes_without_a_terminal() {
     let server = MockServer::start();
     let login = login(&server);
+    // Hub's route for one token answers only DELETE: `--yes` asks nothing, so it reads
+    // nothing to name the token by.
     let get = server.mock(|when, then| {
         when.method(GET).path("/v2/access-tokens/id-1");
-        then.status(200)
-            .json_body(pat("id-1", "laptop", true, None));
+        then.status(404).json_body(json!({ "detail": "Not found" }));
     });
     let delete = server.mock(|when, then| {
         when.method(DELETE).path("/v2/access-tokens/id-1");
@@ -239,7 +264,7 @@ fn delete_needs_yes_without_a_terminal() {
     assert_eq!(done.stdout, "");
     assert!(done.stderr.contains("deleted personal access token id-1"));
     assert_no_leak(&done);
-    get.assert_calls(1);
+    get.assert_calls(0);
     delete.assert_calls(1);
 }
 

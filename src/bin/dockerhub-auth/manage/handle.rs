@@ -19,6 +19,8 @@ pub(crate) trait Handle {
 
     /// Returns `new` with an expiry.
     fn expires_at(new: Self::New, at: SystemTime) -> Self::New;
+    /// Refuses what `create` would refuse before any request.
+    fn validate(new: &Self::New) -> Result<()>;
     /// Returns every token, page after page.
     fn list(&self) -> impl Stream<Item = Result<Self::Token>>;
     /// Returns one token.
@@ -53,6 +55,9 @@ macro_rules! forward {
 
             fn expires_at(new: $new, at: SystemTime) -> $new {
                 new.expires_at(at)
+            }
+            fn validate(new: &$new) -> Result<()> {
+                new.validate()
             }
             fn list(&self) -> impl Stream<Item = Result<$token>> {
                 $handle::list(self)

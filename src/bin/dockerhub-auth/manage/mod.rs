@@ -24,7 +24,7 @@ use self::{
     handle::{Handle, Listed},
     owner::TokenOf,
     show::{document, print_details, print_json, print_secret, print_table, tell},
-    verbs::{Action, Expiry},
+    verbs::Action,
 };
 pub(crate) use self::{
     owner::Owner,
@@ -37,13 +37,22 @@ use crate::{
     output::escape,
 };
 
-/// Runs `pat` or `oat`: logs in with the password (so that a refusal is reported before
-/// anything else is done), then does what the verb asks.
+/// Runs `pat` or `oat`: refuses bad input before any request (a failed login counts
+/// towards Docker Hub's lockout; bad input need not), logs in with the password (so that a
+/// refusal is reported before anything else is done), then does what the verb asks.
 pub(crate) async fn exec<O: Owner>(ctx: &Context, args: ManageArgs<O>) -> Result<(), Failure> {
     let (owner, action) = args.into_action();
     if let Action::Delete { yes: false, .. } = action {
         require_a_terminal()?;
     }
+    let action = action.try_map_create(|(new, expires)| {
+        let mut new = O::new_token(new);
+        if let Some(expiry) = expires {
+            new = O::Handle::expires_at(new, expiry.at(SystemTime::now()));
+        }
+        O::Handle::validate(&new)?;
+        Ok::<_, Failure>(new)
+    })?;
     let login = ctx.session().await?;
     login.token().await?;
     let tokens = Tokens {
@@ -54,7 +63,7 @@ pub(crate) async fn exec<O: Owner>(ctx: &Context, args: ManageArgs<O>) -> Result
     match action {
         Action::List { expiring, inactive } => tokens.list(expiring, inactive).await,
         Action::Show(id) => tokens.show(&id).await,
-        Action::Create(new, expires) => tokens.create(new, expires).await,
+        Action::Create(new) => tokens.create(new).await,
         Action::SetActive(id, active) => tokens.set_active(&id, active).await,
         Action::Delete { id, yes } => tokens.delete(&id, yes).await,
         Action::Rotate(id) => tokens.rotate(&id).await,
@@ -95,11 +104,7 @@ impl<O: Owner> Tokens<O> {
         }
     }
 
-    async fn create(&self, new: O::Create, expires: Option<Expiry>) -> Result<(), Failure> {
-        let mut new = O::new_token(new);
-        if let Some(expiry) = expires {
-            new = O::Handle::expires_at(new, expiry.at(SystemTime::now()));
-        }
+    async fn create(&self, new: <O::Handle as Handle>::New) -> Result<(), Failure> {
         let created = self.handle.create(new).await?;
         let token = created.token();
         if !self.json {
@@ -134,10 +139,11 @@ impl<O: Owner> Tokens<O> {
         Ok(())
     }
 
-    /// `delete`: asks first on the terminal, unless `--yes`.
+    /// `delete`: asks first on the terminal (naming the token, which takes a request),
+    /// unless `--yes`, which deletes at once.
     async fn delete(&self, id: &str, yes: bool) -> Result<(), Failure> {
-        let token = self.handle.get(id).await?;
         if !yes {
+            let token = self.handle.get(id).await?;
             confirm(&format!(
                 "Delete {} {:?} ({id}){} for good?",
                 O::NAME,

@@ -33,7 +33,7 @@ pub(crate) struct ManageArgs<O: Owner> {
 
 impl<O: Owner> ManageArgs<O> {
     /// Returns whose tokens the verb names, and what it asks for.
-    pub(crate) fn into_action(self) -> (O, Action<O::Create>) {
+    pub(crate) fn into_action(self) -> (O, Action<ToCreate<O>>) {
         match self.verb {
             Verb::List(ListArgs {
                 owner,
@@ -45,7 +45,7 @@ impl<O: Owner> ManageArgs<O> {
                 owner,
                 new,
                 expires,
-            }) => (owner, Action::Create(new, expires)),
+            }) => (owner, Action::Create((new, expires))),
             Verb::Deactivate(IdArgs { owner, id }) => (owner, Action::SetActive(id, false)),
             Verb::Activate(IdArgs { owner, id }) => (owner, Action::SetActive(id, true)),
             Verb::Delete(DeleteArgs {
@@ -57,20 +57,41 @@ impl<O: Owner> ManageArgs<O> {
     }
 }
 
-/// What a verb asks for, whoever owns the tokens; `C` is `create`'s own options.
+/// What `create` was given: its own options, and `--expires`.
+pub(crate) type ToCreate<O> = (<O as Owner>::Create, Option<Expiry>);
+
+/// What a verb asks for, whoever owns the tokens; `C` is what `create` creates.
 pub(crate) enum Action<C> {
     List {
         expiring: Option<Duration>,
         inactive: bool,
     },
     Show(String),
-    Create(C, Option<Expiry>),
+    Create(C),
     SetActive(String, bool),
     Delete {
         id: String,
         yes: bool,
     },
     Rotate(String),
+}
+
+impl<C> Action<C> {
+    /// Returns the action with what `create` creates turned into `D` by `into`, or the
+    /// failure `into` returned; the other actions as they are.
+    pub(crate) fn try_map_create<D, E>(
+        self,
+        into: impl FnOnce(C) -> Result<D, E>,
+    ) -> Result<Action<D>, E> {
+        Ok(match self {
+            Action::List { expiring, inactive } => Action::List { expiring, inactive },
+            Action::Show(id) => Action::Show(id),
+            Action::Create(new) => Action::Create(into(new)?),
+            Action::SetActive(id, active) => Action::SetActive(id, active),
+            Action::Delete { id, yes } => Action::Delete { id, yes },
+            Action::Rotate(id) => Action::Rotate(id),
+        })
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -167,12 +188,19 @@ fn parse_expiry(value: &str) -> Result<Expiry, String> {
     } else {
         value.to_owned()
     };
+    // humantime takes `Z` (and a space for the `T`); `time` takes RFC 3339's offsets too.
     humantime::parse_rfc3339_weak(&date_and_time)
+        .ok()
+        .or_else(|| {
+            time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339)
+                .ok()
+                .map(SystemTime::from)
+        })
         .map(Expiry::At)
-        .map_err(|_| {
+        .ok_or_else(|| {
             format!(
                 "{value:?} is neither a duration (30d, 12h) nor a date (2027-01-01, \
-                 2027-01-01T12:00:00Z)"
+                 2027-01-01T12:00:00Z, 2027-01-01T14:00:00+02:00)"
             )
         })
 }
@@ -195,6 +223,10 @@ mod tests {
             .unwrap()
             .at(SystemTime::UNIX_EPOCH);
         assert_eq!(rfc3339(date), "2027-01-15T00:00:00Z");
+        let offset = parse_expiry("2027-01-15T10:00:00+02:00")
+            .unwrap()
+            .at(SystemTime::UNIX_EPOCH);
+        assert_eq!(rfc3339(offset), "2027-01-15T08:00:00Z");
         let exact = parse_expiry("2027-01-15T08:00:00Z")
             .unwrap()
             .at(SystemTime::UNIX_EPOCH);
