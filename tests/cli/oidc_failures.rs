@@ -140,9 +140,19 @@ fn login_pat_and_oat_with_only_oidc_credentials_exit_2_and_say_so_before_any_req
     let url = server.base_url();
     let mut env = job_env(&server, "login");
     env.push(("DOCKERHUB_OIDC_ID_TOKEN", "eyJ.id.token".to_owned()));
-    for command in [&["login"][..], &["pat", "list"], &["oat", "list", ORG]] {
+    // The connection in the environment, or given as a flag: the same refusal, not a
+    // usage error about an unknown flag.
+    let flag = ["--oidc-connection", CONNECTION];
+    for (command, extra) in [
+        (&["login"][..], &[][..]),
+        (&["pat", "list"], &[]),
+        (&["oat", "list", ORG], &[]),
+        (&["login"], &flag),
+        (&["pat", "list"], &flag),
+    ] {
         let mut args = command.to_vec();
         args.extend_from_slice(&["--base-url", &url]);
+        args.extend_from_slice(extra);
         let out = run_in(&args, &env, None);
         assert_eq!(out.code, 2, "{command:?}: {}", out.stderr);
         assert!(out.stderr.contains("OIDC"), "{command:?}: {}", out.stderr);

@@ -191,6 +191,11 @@ pub(crate) struct PasswordOptions {
     /// The one-time TOTP or recovery code, for an account with two-factor authentication
     #[arg(long, value_name = "CODE", global = true, value_parser = non_empty_code)]
     code: Option<String>,
+
+    /// Taken only to be refused, saying why: an OIDC connection gives a token, not the
+    /// password these commands log in with (exit 2, before any request)
+    #[arg(long, value_name = "UUID", global = true, hide = true)]
+    oidc_connection: Option<String>,
 }
 
 /// Refuses a `--code` of nothing but the spaces and dashes people type into codes, before
@@ -210,6 +215,7 @@ impl CredentialOptions for PasswordOptions {
             from_stdin: self.password_stdin,
             no_docker_config: self.no_docker_config,
             code: self.code.clone(),
+            oidc_connection: self.oidc_connection.clone(),
             ..Request::default()
         }
     }
