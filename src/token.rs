@@ -36,6 +36,9 @@ struct Inner {
     /// Decoded on first use: a caller who never looks at them does not pay for it.
     claims: OnceLock<Option<Claims>>,
     received_at: SystemTime,
+    /// When the issuer said the token expires, when it said so beside the token (an OIDC
+    /// exchange's `expires_in`, or the lifetime asked for): the `exp` claim still comes first.
+    stated_expiry: Option<SystemTime>,
 }
 
 impl Token {
@@ -57,6 +60,20 @@ impl Token {
                 secret,
                 claims: OnceLock::new(),
                 received_at,
+                stated_expiry: None,
+            }),
+        }
+    }
+
+    /// Returns this token with the expiry its issuer stated beside it, for a token that need
+    /// not say it itself (an OIDC exchange's).
+    pub(crate) fn stating_expiry(self, at: SystemTime) -> Token {
+        Token {
+            inner: Arc::new(Inner {
+                secret: self.inner.secret.clone(),
+                claims: OnceLock::new(),
+                received_at: self.inner.received_at,
+                stated_expiry: Some(at),
             }),
         }
     }
@@ -110,13 +127,16 @@ impl Token {
             .as_ref()
     }
 
-    /// Returns when the token expires, from its `exp` claim.
+    /// Returns when the token expires: its `exp` claim, else what its issuer stated beside
+    /// it (an OIDC exchange's `expires_in`, else the lifetime asked for), else `None`.
     pub fn expires_at(&self) -> Option<SystemTime> {
-        self.claims()?.expires_at()
+        self.claims()
+            .and_then(Claims::expires_at)
+            .or(self.inner.stated_expiry)
     }
 
-    /// Returns how long the token has left from now, by its `exp` claim: zero once it has
-    /// expired, `None` without `exp`.
+    /// Returns how long the token has left from now, by [`expires_at`](Self::expires_at):
+    /// zero once it has expired, `None` without an expiry.
     ///
     /// ```
     /// # let token = dockerhub_auth::Token::from_secret("opaque");
@@ -130,8 +150,8 @@ impl Token {
         Some(at.duration_since(SystemTime::now()).unwrap_or_default())
     }
 
-    /// Returns when the token expires, by its `exp` claim, in RFC 3339 (UTC, to the second:
-    /// `2026-07-01T10:31:07Z`), for printing and JSON; `None` without `exp`.
+    /// Returns [`expires_at`](Self::expires_at) in RFC 3339 (UTC, to the second:
+    /// `2026-07-01T10:31:07Z`), for printing and JSON; `None` without an expiry.
     pub fn expires_at_rfc3339(&self) -> Option<String> {
         self.expires_at().map(rfc3339::format)
     }
@@ -166,13 +186,12 @@ impl Cacheable for Token {
     /// `exp − iat` (or `exp` less its arrival without `iat`); zero when `exp` is before
     /// that, `None` without `exp`.
     fn lifetime(&self) -> Option<Duration> {
-        self.expires_at()
-            .map(|_| self.lifetime().unwrap_or_default())
+        Cacheable::expires_at(self).map(|_| self.lifetime().unwrap_or_default())
     }
 
-    /// The `exp` claim.
+    /// The `exp` claim (Docker Hub states nothing beside its tokens).
     fn expires_at(&self) -> Option<SystemTime> {
-        self.expires_at()
+        self.claims()?.expires_at()
     }
 
     fn restore(

@@ -34,9 +34,18 @@ impl ExchangedToken {
             (None, Some(stated)) => Duration::from_secs(stated),
             (None, None) => asked,
         };
+        ExchangedToken::of(token, lifetime)
+    }
+
+    /// The token with its lifetime (at most [`MAX_LIFETIME`]), which the bearer handed out
+    /// states too: a token that is not a JWT still tells its expiry.
+    fn of(token: Token, lifetime: Duration) -> ExchangedToken {
+        let lifetime = lifetime.min(MAX_LIFETIME);
+        let received = token.received_at();
+        let at = received.checked_add(lifetime).unwrap_or(received);
         ExchangedToken {
-            token,
-            lifetime: lifetime.min(MAX_LIFETIME),
+            token: token.stating_expiry(at),
+            lifetime,
         }
     }
 
@@ -93,10 +102,10 @@ impl Cacheable for ExchangedToken {
         if !details.is_null() {
             return None;
         }
-        Some(ExchangedToken {
-            token: Token::new(secret, received_at),
-            lifetime: lifetime?.min(MAX_LIFETIME),
-        })
+        Some(ExchangedToken::of(
+            Token::new(secret, received_at),
+            lifetime?,
+        ))
     }
 }
 
@@ -156,6 +165,15 @@ mod tests {
             exchanged("opaque", Some(u64::MAX)).lifetime(),
             Some(MAX_LIFETIME)
         );
+        // What a session hands out says the same: the claim, else what was stated.
+        assert_eq!(
+            exchanged(&with_exp, Some(60)).token().expires_at(),
+            Some(at(1_800_000_900))
+        );
+        assert_eq!(
+            exchanged("opaque", None).token().expires_at(),
+            Some(at(1_800_000_000 + 300))
+        );
     }
 
     #[test]
@@ -170,6 +188,8 @@ mod tests {
         .unwrap();
         assert_eq!(restored.secret().expose_secret(), "opaque");
         assert_eq!(restored.lifetime, Duration::from_secs(600));
+        // The bearer handed out tells the same expiry, though it is no JWT.
+        assert_eq!(restored.token().expires_at(), Some(at(1_800_000_000 + 600)));
         assert_eq!(Cacheable::received_at(&restored), at(1_800_000_000));
         assert!(ExchangedToken::restore("t".into(), at(0), None, &Value::Null).is_none());
         assert!(

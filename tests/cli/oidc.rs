@@ -82,6 +82,34 @@ fn token_json_gives_the_token_its_expiry_and_the_organization() {
     exchange.assert_calls(1);
 }
 
+/// A token that is no JWT says nothing of its expiry itself: the answer's `expires_in` (or
+/// the lifetime asked for) tells it, as it tells the cache.
+#[test]
+fn token_json_of_an_opaque_token_gives_the_expiry_the_exchange_stated() {
+    let server = MockServer::start();
+    let id = id_token(&server.base_url(), "opaque");
+    let exchange = server.mock(identity(
+        &id,
+        CONNECTION,
+        600,
+        json!({ "access_token": ACCESS_TOKEN, "expires_in": 600 }),
+    ));
+    let mut env = job_env(&server, "unused");
+    env.push(("DOCKERHUB_OIDC_ID_TOKEN", id.clone()));
+    env.push(("DOCKERHUB_OIDC_EXPIREIN", "600".to_owned()));
+    let before = std::time::SystemTime::now();
+    let out = run_in(&["token", "--json"], &env, None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let document: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(document["token"], ACCESS_TOKEN);
+    assert_eq!(document["username"], ORG);
+    let expires_at = document["expires_at"].as_str().expect("an expiry");
+    let expires_at = humantime::parse_rfc3339(expires_at).unwrap();
+    let left = expires_at.duration_since(before).unwrap().as_secs();
+    assert!((598..=602).contains(&left), "{left} s left");
+    exchange.assert_calls(1);
+}
+
 #[test]
 fn the_flags_name_the_connection_the_lifetime_and_the_identity_service() {
     let server = MockServer::start();
