@@ -11,19 +11,29 @@ use crate::support::{cli::*, docker::helpers, files::*};
 use httpmock::MockServer;
 use serde_json::json;
 
-#[test]
-fn a_hanging_helper_is_stopped_with_its_children_when_the_timeout_is_up() {
-    let server = MockServer::start();
-    let temp = tempfile::tempdir().unwrap();
-    let pid_file = temp.path().join("grandchild.pid");
-    let cli = Cli::new(&["token", "--base-url", &server.base_url(), "--timeout", "3"])
+/// The CLI with `args`, its Docker config naming the helper that starts a grandchild (its
+/// process id written to `pid_file`) and hangs.
+fn with_forking_helper(args: &[&str], pid_file: &std::path::Path) -> Cli {
+    let cli = Cli::new(args)
         .env("PATH", format!("{}:/usr/bin:/bin", helpers().display()))
-        .env("DOCKERHUB_AUTH_TEST_GRANDCHILD", &pid_file);
+        .env("DOCKERHUB_AUTH_TEST_GRANDCHILD", pid_file);
     fs::write(
         cli.home().join(".docker/config.json"),
         json!({ "credsStore": "forking" }).to_string(),
     )
     .unwrap();
+    cli
+}
+
+#[test]
+fn a_hanging_helper_is_stopped_with_its_children_when_the_timeout_is_up() {
+    let server = MockServer::start();
+    let temp = tempfile::tempdir().unwrap();
+    let pid_file = temp.path().join("grandchild.pid");
+    let cli = with_forking_helper(
+        &["token", "--base-url", &server.base_url(), "--timeout", "3"],
+        &pid_file,
+    );
     // Without the limit the helper would run its default minute, past the bound.
     let run = cli.run_within(HANG);
     assert_eq!(run.code, 2, "{}", run.stderr);
@@ -56,14 +66,7 @@ fn an_interrupted_run_stops_its_helper_and_what_the_helper_started() {
 
     let temp = tempfile::tempdir().unwrap();
     let pid_file = temp.path().join("grandchild.pid");
-    let cli = Cli::new(&["token", "--base-url", "http://127.0.0.1:9"])
-        .env("PATH", format!("{}:/usr/bin:/bin", helpers().display()))
-        .env("DOCKERHUB_AUTH_TEST_GRANDCHILD", &pid_file);
-    fs::write(
-        cli.home().join(".docker/config.json"),
-        json!({ "credsStore": "forking" }).to_string(),
-    )
-    .unwrap();
+    let cli = with_forking_helper(&["token", "--base-url", "http://127.0.0.1:9"], &pid_file);
     let mut started = cli.start();
     started.release();
     // The grandchild is started once the helper runs.
