@@ -356,6 +356,9 @@ fn running() -> MutexGuard<'static, Vec<rustix::process::Pid>> {
 /// A helper [`run`] started, listed as running (on Unix) until it is reaped.
 struct Running {
     child: Child,
+    /// Its process group (its own id), listed in [`RUNNING`] until it is reaped.
+    #[cfg(unix)]
+    group: Option<rustix::process::Pid>,
 }
 
 impl Running {
@@ -366,11 +369,9 @@ impl Running {
         {
             let mut running = running();
             let child = command.spawn()?;
-            let group = rustix::process::Pid::from_child(&child);
-            if !group.is_init() {
-                running.push(group);
-            }
-            Ok(Self { child })
+            let group = Some(rustix::process::Pid::from_child(&child)).filter(|pid| !pid.is_init());
+            running.extend(group);
+            Ok(Self { child, group })
         }
         #[cfg(not(unix))]
         command.spawn().map(|child| Self { child })
@@ -379,16 +380,13 @@ impl Running {
     /// Reaps the helper if it has exited, taking it off the list.
     fn try_wait(&mut self) -> io::Result<Option<ExitStatus>> {
         #[cfg(unix)]
-        {
-            let mut running = running();
-            let status = self.child.try_wait();
-            if matches!(status, Ok(Some(_))) {
-                self.unlist(&mut running);
-            }
-            status
+        let mut running = running();
+        let status = self.child.try_wait();
+        #[cfg(unix)]
+        if matches!(status, Ok(Some(_))) {
+            self.unlist(&mut running);
         }
-        #[cfg(not(unix))]
-        self.child.try_wait()
+        status
     }
 
     /// Kills the helper, with its process group on Unix, and reaps it, so that it leaves
@@ -398,13 +396,7 @@ impl Running {
         #[cfg(unix)]
         let mut running = running();
         #[cfg(unix)]
-        {
-            use rustix::process::{Pid, Signal, kill_process_group};
-            let group = Pid::from_child(&self.child);
-            if !group.is_init() {
-                let _ = kill_process_group(group, Signal::KILL);
-            }
-        }
+        self.group.into_iter().for_each(kill_group);
         let _ = self.child.kill();
         let _ = self.child.wait();
         #[cfg(unix)]
@@ -413,18 +405,21 @@ impl Running {
 
     #[cfg(unix)]
     fn unlist(&self, running: &mut Vec<rustix::process::Pid>) {
-        let group = rustix::process::Pid::from_child(&self.child);
-        running.retain(|listed| *listed != group);
+        running.retain(|listed| Some(*listed) != self.group);
     }
+}
+
+/// Kills a helper's whole process group.
+#[cfg(unix)]
+fn kill_group(group: rustix::process::Pid) {
+    let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
 }
 
 /// Kills every helper running now, with its process group. See
 /// [`DockerCredentialStore::stop_running_helpers`](super::DockerCredentialStore::stop_running_helpers).
 pub(crate) fn stop_running() {
     #[cfg(unix)]
-    for group in running().iter() {
-        let _ = rustix::process::kill_process_group(*group, rustix::process::Signal::KILL);
-    }
+    running().iter().copied().for_each(kill_group);
 }
 
 fn timed_out(name: &str, timeout: Duration) -> crate::Error {
